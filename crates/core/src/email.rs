@@ -1,0 +1,157 @@
+use std::fmt;
+
+/// An email address that has passed JobPing's checks: one `@`, a plausible local part
+/// and a domain with a dot, at most 254 characters. The domain is lower-cased; the local
+/// part keeps its case (it is the mailbox owner's), but uniqueness ignores case.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct EmailAddress(String);
+
+/// Why a string is not an acceptable email address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("an email address is required")]
+    Empty,
+    #[error("an email address is at most 254 characters")]
+    TooLong,
+    #[error("an email address needs exactly one @ with text on both sides")]
+    Shape,
+    #[error("the part before the @ contains a character that is not allowed")]
+    LocalPart,
+    #[error("the part after the @ is not a valid domain")]
+    Domain,
+}
+
+impl EmailAddress {
+    /// Parses and normalizes an address typed by a person (surrounding spaces are dropped).
+    pub fn parse(raw: &str) -> Result<Self, EmailError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        if raw.len() > 254 {
+            return Err(EmailError::TooLong);
+        }
+        let (local, domain) = raw.split_once('@').ok_or(EmailError::Shape)?;
+        if local.is_empty() || domain.is_empty() || domain.contains('@') {
+            return Err(EmailError::Shape);
+        }
+        if local.len() > 64
+            || !local.chars().all(is_local_char)
+            || local.starts_with('.')
+            || local.ends_with('.')
+            || local.contains("..")
+        {
+            return Err(EmailError::LocalPart);
+        }
+        let domain = domain.to_ascii_lowercase();
+        if !is_domain(&domain) {
+            return Err(EmailError::Domain);
+        }
+        Ok(Self(format!("{local}@{domain}")))
+    }
+
+    /// The address as it will be written on an envelope.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form used for uniqueness and look-ups: the whole address lower-cased.
+    pub fn canonical(&self) -> String {
+        self.0.to_lowercase()
+    }
+
+    /// A masked form safe for logs and traces: `a***@example.com`.
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.split_once('@').unwrap_or(("", &self.0));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}***@{domain}")
+    }
+}
+
+fn is_local_char(c: char) -> bool {
+    c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+}
+
+fn is_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
+}
+
+impl AsRef<str> for EmailAddress {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+// Debug masks the address so that a stray `{:?}` never puts it in a log.
+impl fmt::Debug for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EmailAddress({})", self.masked())
+    }
+}
+
+impl TryFrom<&str> for EmailAddress {
+    type Error = EmailError;
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_addresses_parse_and_the_domain_is_lower_cased() {
+        let email = EmailAddress::parse("  Ada.Lovelace+jobs@Example.CO.UK ").unwrap();
+        assert_eq!(email.as_str(), "Ada.Lovelace+jobs@example.co.uk");
+        assert_eq!(email.canonical(), "ada.lovelace+jobs@example.co.uk");
+    }
+
+    #[test]
+    fn malformed_addresses_are_rejected_with_the_reason() {
+        let cases = [
+            ("", EmailError::Empty),
+            ("   ", EmailError::Empty),
+            ("no-at-sign.example.com", EmailError::Shape),
+            ("@example.com", EmailError::Shape),
+            ("ada@", EmailError::Shape),
+            ("a@b@example.com", EmailError::Shape),
+            ("ada lovelace@example.com", EmailError::LocalPart),
+            (".ada@example.com", EmailError::LocalPart),
+            ("ada..l@example.com", EmailError::LocalPart),
+            ("ada@localhost", EmailError::Domain),
+            ("ada@-example.com", EmailError::Domain),
+            ("ada@example..com", EmailError::Domain),
+            ("ada@10.0.0.1", EmailError::Domain),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(EmailAddress::parse(raw), Err(expected), "{raw:?}");
+        }
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(EmailAddress::parse(&long), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn debug_output_masks_the_mailbox() {
+        let email = EmailAddress::parse("grace@example.com").unwrap();
+        assert_eq!(format!("{email:?}"), "EmailAddress(g***@example.com)");
+        assert_eq!(email.masked(), "g***@example.com");
+    }
+}

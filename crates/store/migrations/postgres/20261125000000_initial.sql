@@ -1,0 +1,178 @@
+-- JobPing's first schema (PostgreSQL). Same logical content as migrations/sqlite.
+-- Append-only: a shipped migration is never edited; change the schema with a new file.
+
+CREATE TABLE subscribers (
+    id              UUID PRIMARY KEY,
+    email           TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254 AND position('@' IN email) > 1),
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'active', 'unsubscribed')),
+    tier            TEXT NOT NULL DEFAULT 'free' CHECK (tier IN ('free', 'premium')),
+    timezone        TEXT NOT NULL DEFAULT 'Europe/London',
+    created_at      TIMESTAMPTZ NOT NULL,
+    updated_at      TIMESTAMPTZ NOT NULL,
+    verified_at     TIMESTAMPTZ,
+    unsubscribed_at TIMESTAMPTZ
+);
+-- One subscriber per address, whatever its case.
+CREATE UNIQUE INDEX subscribers_email_key ON subscribers (lower(email));
+CREATE INDEX subscribers_status_tier ON subscribers (status, tier);
+
+CREATE TABLE preferences (
+    subscriber_id UUID PRIMARY KEY REFERENCES subscribers (id) ON DELETE CASCADE,
+    data          JSONB NOT NULL,
+    fingerprint   TEXT NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE consents (
+    id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    subscriber_id  UUID NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    purpose        TEXT NOT NULL CHECK (purpose IN ('privacy', 'marketing')),
+    granted        BOOLEAN NOT NULL,
+    policy_version TEXT NOT NULL,
+    recorded_at    TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX consents_subscriber ON consents (subscriber_id);
+
+-- Hashed addresses that must never be emailed again (unsubscribed, bounced, complained).
+CREATE TABLE suppressions (
+    email_hash TEXT PRIMARY KEY,
+    reason     TEXT NOT NULL CHECK (reason IN ('unsubscribed', 'bounced', 'complained', 'deleted')),
+    created_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE sources (
+    name            TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    enabled         BOOLEAN NOT NULL DEFAULT TRUE,
+    etag            TEXT,
+    last_modified   TEXT,
+    last_polled_at  TIMESTAMPTZ,
+    last_success_at TIMESTAMPTZ,
+    last_error      TEXT,
+    created_at      TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE source_runs (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source      TEXT NOT NULL REFERENCES sources (name) ON DELETE CASCADE,
+    started_at  TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    status      TEXT NOT NULL CHECK (status IN ('running', 'ok', 'not_modified', 'blocked', 'failed')),
+    fetched     INTEGER NOT NULL DEFAULT 0 CHECK (fetched >= 0),
+    inserted    INTEGER NOT NULL DEFAULT 0 CHECK (inserted >= 0),
+    updated     INTEGER NOT NULL DEFAULT 0 CHECK (updated >= 0),
+    skipped     INTEGER NOT NULL DEFAULT 0 CHECK (skipped >= 0),
+    error       TEXT
+);
+CREATE INDEX source_runs_source ON source_runs (source, started_at DESC);
+
+CREATE TABLE jobs (
+    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    fingerprint   TEXT NOT NULL UNIQUE,
+    source        TEXT NOT NULL,
+    external_id   TEXT NOT NULL,
+    title         TEXT NOT NULL CHECK (length(title) > 0),
+    company       TEXT NOT NULL CHECK (length(company) > 0),
+    url           TEXT NOT NULL,
+    data          JSONB NOT NULL,
+    posted_at     TIMESTAMPTZ,
+    first_seen_at TIMESTAMPTZ NOT NULL,
+    last_seen_at  TIMESTAMPTZ NOT NULL,
+    expires_at    TIMESTAMPTZ,
+    active        BOOLEAN NOT NULL DEFAULT TRUE,
+    UNIQUE (source, external_id)
+);
+CREATE INDEX jobs_active_seen ON jobs (active, last_seen_at);
+
+CREATE TABLE deliveries (
+    id                  UUID PRIMARY KEY,
+    subscriber_id       UUID NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    kind                TEXT NOT NULL CHECK (kind IN ('welcome', 'digest', 'notice')),
+    -- The slot this delivery fills, e.g. '2026-W48-thu': one delivery per slot.
+    period              TEXT NOT NULL,
+    status              TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'skipped', 'failed')),
+    created_at          TIMESTAMPTZ NOT NULL,
+    sent_at             TIMESTAMPTZ,
+    provider_message_id TEXT,
+    skip_reason         TEXT,
+    last_error          TEXT,
+    UNIQUE (subscriber_id, kind, period)
+);
+
+CREATE TABLE delivery_items (
+    delivery_id   UUID NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    subscriber_id UUID NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    job_id        BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    position      SMALLINT NOT NULL CHECK (position >= 0),
+    score         REAL NOT NULL CHECK (score >= 0 AND score <= 100),
+    reasons       JSONB NOT NULL DEFAULT '[]',
+    PRIMARY KEY (delivery_id, position),
+    -- A job is emailed to a subscriber at most once, ever.
+    UNIQUE (subscriber_id, job_id)
+);
+
+CREATE TABLE feedback (
+    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    subscriber_id UUID NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    job_id        BIGINT REFERENCES jobs (id) ON DELETE SET NULL,
+    delivery_id   UUID REFERENCES deliveries (id) ON DELETE SET NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('up', 'down', 'click')),
+    reason        TEXT,
+    created_at    TIMESTAMPTZ NOT NULL
+);
+-- One vote (up or down) per subscriber and job; clicks are counted freely.
+CREATE UNIQUE INDEX feedback_one_vote ON feedback (subscriber_id, job_id) WHERE kind IN ('up', 'down');
+
+CREATE TABLE tasks (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind         TEXT NOT NULL CHECK (length(kind) > 0),
+    payload      JSONB NOT NULL DEFAULT '{}',
+    unique_key   TEXT UNIQUE,
+    schedule     TEXT,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'dead')),
+    attempts     INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    max_attempts INTEGER NOT NULL CHECK (max_attempts >= 1),
+    run_at       TIMESTAMPTZ NOT NULL,
+    lease        UUID,
+    locked_by    TEXT,
+    locked_until TIMESTAMPTZ,
+    last_error   TEXT,
+    created_at   TIMESTAMPTZ NOT NULL,
+    updated_at   TIMESTAMPTZ NOT NULL,
+    finished_at  TIMESTAMPTZ
+);
+CREATE INDEX tasks_pending_run_at ON tasks (run_at, id) WHERE status = 'pending';
+CREATE INDEX tasks_running_locked_until ON tasks (locked_until) WHERE status = 'running';
+CREATE INDEX tasks_finished ON tasks (finished_at) WHERE status IN ('done', 'dead');
+
+-- One row per cron schedule: a firing is claimed by moving last_fired_at forward.
+CREATE TABLE schedules (
+    name            TEXT PRIMARY KEY,
+    last_fired_at   TIMESTAMPTZ,
+    last_success_at TIMESTAMPTZ,
+    last_failure_at TIMESTAMPTZ,
+    last_error      TEXT
+);
+
+CREATE TABLE audit_log (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at          TIMESTAMPTZ NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target_hash TEXT,
+    detail      JSONB NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_at ON audit_log (at DESC);
+
+CREATE TABLE secrets (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL CHECK (length(value) > 0),
+    created_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE switches (
+    name       TEXT PRIMARY KEY,
+    enabled    BOOLEAN NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    updated_by TEXT NOT NULL
+);

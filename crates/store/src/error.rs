@@ -1,0 +1,47 @@
+/// What a store call can go wrong with: the caller's fault (not found, conflict) kept
+/// apart from the store's own trouble.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule or a lost lease: the write would break an invariant.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl StoreError {
+    /// Turns a unique-constraint violation into `Conflict` naming the constraint, a
+    /// missing row into `NotFound`, and anything else into `Unexpected` with `context`.
+    pub(crate) fn from_sqlx(err: sqlx::Error, context: &'static str) -> Self {
+        match &err {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::Conflict(db.constraint().unwrap_or("unique").to_owned())
+            }
+            _ => Self::Unexpected(anyhow::Error::new(err).context(context)),
+        }
+    }
+}
+
+/// `.db("what")` on a sqlx result: the store's one way of naming a failed call.
+pub(crate) trait DbContext<T> {
+    fn db(self, context: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T> DbContext<T> for Result<T, sqlx::Error> {
+    fn db(self, context: &'static str) -> Result<T, StoreError> {
+        self.map_err(|err| StoreError::from_sqlx(err, context))
+    }
+}
+
+impl StoreError {
+    /// A worker tried to finish a task whose lease it no longer holds.
+    pub(crate) fn lease_lost(task: &crate::ClaimedTask) -> Self {
+        Self::Conflict(format!(
+            "task {} attempt {} no longer holds its lease (it expired and the task was requeued)",
+            task.id, task.attempt
+        ))
+    }
+}

@@ -1,0 +1,171 @@
+//! JobPing's storage: one business-level [`Store`] trait and its two implementations,
+//! SQLite (the zero-setup default) and PostgreSQL (for several processes and machines).
+//!
+//! No SQL lives outside this crate. The backend is chosen once, from the database URL's
+//! scheme, by [`connect`]; callers hold an `Arc<dyn Store>` and never learn which it is.
+#![forbid(unsafe_code)]
+
+mod error;
+mod model;
+mod postgres;
+mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jobping_core::EmailAddress;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use error::StoreError;
+pub use model::*;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// What every store call returns.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, from its scheme alone.
+    pub fn from_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// Opens the store a database URL names and brings its schema up to date.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    match Backend::from_url(url) {
+        Some(Backend::Sqlite) => Ok(Arc::new(SqliteStore::connect(url).await?)),
+        Some(Backend::Postgres) => Ok(Arc::new(PgStore::connect(url).await?)),
+        None => Err(StoreError::Unexpected(anyhow::anyhow!(
+            "database URL must start with sqlite:// or postgres://"
+        ))),
+    }
+}
+
+/// Everything JobPing keeps, in the words of the business.
+///
+/// Methods that depend on the time take `now` from the caller, so that behaviour in time
+/// (backoff, lease expiry, schedules) is testable without waiting.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// Applies any migrations not yet applied. [`connect`] already does this.
+    async fn migrate(&self) -> Result<()>;
+
+    /// A cheap round trip, for readiness checks.
+    async fn ping(&self) -> Result<()>;
+
+    // ---- secrets and switches ----
+
+    /// Keeps `candidate` under `name` unless a value is already kept; returns the kept
+    /// value and whether it was `candidate` (first call) or an older one.
+    async fn secret_or_insert(
+        &self,
+        name: &str,
+        candidate: &str,
+        now: OffsetDateTime,
+    ) -> Result<(String, bool)>;
+
+    /// An operator switch's state, `None` when it was never set.
+    async fn switch(&self, name: &str) -> Result<Option<bool>>;
+
+    /// Sets an operator switch and notes who did it.
+    async fn set_switch(&self, name: &str, enabled: bool, by: &str, now: OffsetDateTime) -> Result<()>;
+
+    /// Every switch that has been set, by name.
+    async fn switches(&self) -> Result<Vec<Switch>>;
+
+    // ---- subscribers ----
+
+    /// Creates a pending free subscriber; [`StoreError::Conflict`] when the address is
+    /// already known, whatever its case.
+    async fn insert_subscriber(&self, email: &EmailAddress, now: OffsetDateTime) -> Result<Subscriber>;
+
+    /// The subscriber with this address, compared without regard to case.
+    async fn subscriber_by_email(&self, email: &EmailAddress) -> Result<Option<Subscriber>>;
+
+    /// The subscriber with this id, or [`StoreError::NotFound`].
+    async fn subscriber(&self, id: Uuid) -> Result<Subscriber>;
+
+    // ---- audit log ----
+
+    /// Appends an entry to the audit log.
+    async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()>;
+
+    /// The newest audit entries first.
+    async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    // ---- task queue ----
+
+    /// Queues a task. With a unique key already present, nothing is queued and `None`
+    /// is returned.
+    async fn enqueue(&self, task: &NewTask) -> Result<Option<TaskId>>;
+
+    /// Claims the oldest due task for `worker` until `locked_until`. A running task whose
+    /// lease has expired (its worker died) is claimable again; one that has used all its
+    /// attempts is moved to `dead` instead.
+    async fn claim_task(
+        &self,
+        worker: &str,
+        locked_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Option<ClaimedTask>>;
+
+    /// Marks a claimed task done. [`StoreError::Conflict`] when the lease was lost
+    /// (it expired and another worker claimed the task).
+    async fn complete_task(&self, task: &ClaimedTask, now: OffsetDateTime) -> Result<()>;
+
+    /// Records a failed attempt: the task runs again at `retry_at`, or is dead when it
+    /// has used all its attempts or `retry_at` is `None` (the failure is permanent).
+    /// [`StoreError::Conflict`] when the lease was lost.
+    async fn fail_task(
+        &self,
+        task: &ClaimedTask,
+        error: &str,
+        retry_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<FailOutcome>;
+
+    /// A task as it stands, or [`StoreError::NotFound`].
+    async fn task(&self, id: TaskId) -> Result<Task>;
+
+    /// Counts by state and the age of the oldest due task.
+    async fn queue_stats(&self, now: OffsetDateTime) -> Result<QueueStats>;
+
+    /// Deletes done and dead tasks finished before `before`; returns how many.
+    async fn purge_finished_tasks(&self, before: OffsetDateTime) -> Result<u64>;
+
+    // ---- schedules ----
+
+    /// Claims the firing of schedule `name` at `fire_at` and queues `task` for it, in
+    /// one transaction. Returns false when this firing (or a later one) was already
+    /// claimed, by this process or another.
+    async fn fire_schedule(&self, name: &str, fire_at: OffsetDateTime, task: &NewTask) -> Result<bool>;
+
+    /// Each schedule's last firing, success and failure.
+    async fn schedules(&self) -> Result<Vec<ScheduleStatus>>;
+}

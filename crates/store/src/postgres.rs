@@ -1,0 +1,481 @@
+//! The PostgreSQL store: for several processes and machines on one database.
+//!
+//! Claims use `FOR UPDATE SKIP LOCKED`, so concurrent workers never wait on or share a
+//! task; multi-step writes are single statements with data-modifying CTEs where they can
+//! be, to keep round trips (and lock time) short.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use jobping_core::{EmailAddress, SubscriberStatus, Tier};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{PgPool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::DbContext;
+use crate::model::LEASE_EXPIRED_ERROR;
+use crate::{
+    AuditEntry, Backend, ClaimedTask, FailOutcome, NewAuditEntry, NewTask, QueueStats, Result,
+    ScheduleStatus, Store, StoreError, Subscriber, Switch, Task, TaskId, TaskStatus,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The PostgreSQL implementation of [`Store`].
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to the database a `postgres://` URL names and migrates it.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url).context("parsing the PostgreSQL URL")?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .context("connecting to PostgreSQL")?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+}
+
+fn subscriber_from_row(row: &PgRow) -> Result<Subscriber> {
+    let read = "reading a subscriber";
+    let email: String = row.try_get("email").db(read)?;
+    let status: String = row.try_get("status").db(read)?;
+    let tier: String = row.try_get("tier").db(read)?;
+    Ok(Subscriber {
+        id: row.try_get("id").db(read)?,
+        email: EmailAddress::parse(&email).context("stored email does not parse")?,
+        status: SubscriberStatus::from_str(&status).context("stored subscriber status")?,
+        tier: Tier::from_str(&tier).context("stored tier")?,
+        timezone: row.try_get("timezone").db(read)?,
+        created_at: row.try_get("created_at").db(read)?,
+        updated_at: row.try_get("updated_at").db(read)?,
+        verified_at: row.try_get("verified_at").db(read)?,
+    })
+}
+
+fn task_from_row(row: &PgRow) -> Result<Task> {
+    let read = "reading a task";
+    let status: String = row.try_get("status").db(read)?;
+    Ok(Task {
+        id: row.try_get("id").db(read)?,
+        kind: row.try_get("kind").db(read)?,
+        payload: row.try_get("payload").db(read)?,
+        unique_key: row.try_get("unique_key").db(read)?,
+        schedule: row.try_get("schedule").db(read)?,
+        status: TaskStatus::parse(&status)?,
+        attempts: row.try_get::<i32, _>("attempts").db(read)? as u32,
+        max_attempts: row.try_get::<i32, _>("max_attempts").db(read)? as u32,
+        run_at: row.try_get("run_at").db(read)?,
+        locked_until: row.try_get("locked_until").db(read)?,
+        last_error: row.try_get("last_error").db(read)?,
+        created_at: row.try_get("created_at").db(read)?,
+        finished_at: row.try_get("finished_at").db(read)?,
+    })
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        // sqlx holds an advisory lock while migrating, so processes starting together
+        // take turns.
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .context("applying the PostgreSQL migrations")?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .db("pinging PostgreSQL")?;
+        Ok(())
+    }
+
+    async fn secret_or_insert(
+        &self,
+        name: &str,
+        candidate: &str,
+        now: OffsetDateTime,
+    ) -> Result<(String, bool)> {
+        let inserted = sqlx::query(
+            "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(candidate)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .db("keeping a secret")?
+        .rows_affected()
+            == 1;
+        let value: String = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await
+            .db("reading a secret")?;
+        Ok((value, inserted))
+    }
+
+    async fn switch(&self, name: &str) -> Result<Option<bool>> {
+        sqlx::query_scalar("SELECT enabled FROM switches WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .db("reading a switch")
+    }
+
+    async fn set_switch(&self, name: &str, enabled: bool, by: &str, now: OffsetDateTime) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO switches (name, enabled, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(name)
+        .bind(enabled)
+        .bind(now)
+        .bind(by)
+        .execute(&self.pool)
+        .await
+        .db("setting a switch")?;
+        Ok(())
+    }
+
+    async fn switches(&self) -> Result<Vec<Switch>> {
+        let rows = sqlx::query("SELECT name, enabled, updated_at, updated_by FROM switches ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .db("listing switches")?;
+        rows.iter()
+            .map(|row| {
+                Ok(Switch {
+                    name: row.try_get("name").db("reading a switch")?,
+                    enabled: row.try_get("enabled").db("reading a switch")?,
+                    updated_at: row.try_get("updated_at").db("reading a switch")?,
+                    updated_by: row.try_get("updated_by").db("reading a switch")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn insert_subscriber(&self, email: &EmailAddress, now: OffsetDateTime) -> Result<Subscriber> {
+        let row = sqlx::query(
+            "INSERT INTO subscribers (id, email, created_at, updated_at) VALUES ($1, $2, $3, $3)
+             RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at",
+        )
+        .bind(Uuid::now_v7())
+        .bind(email.as_str())
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .db("inserting a subscriber")?;
+        subscriber_from_row(&row)
+    }
+
+    async fn subscriber_by_email(&self, email: &EmailAddress) -> Result<Option<Subscriber>> {
+        let row = sqlx::query(
+            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at
+             FROM subscribers WHERE lower(email) = lower($1)",
+        )
+        .bind(email.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .db("looking up a subscriber by email")?;
+        row.as_ref().map(subscriber_from_row).transpose()
+    }
+
+    async fn subscriber(&self, id: Uuid) -> Result<Subscriber> {
+        let row = sqlx::query(
+            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at
+             FROM subscribers WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .db("reading a subscriber")?;
+        subscriber_from_row(&row)
+    }
+
+    async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target_hash, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.target_hash)
+        .bind(&entry.detail)
+        .execute(&self.pool)
+        .await
+        .db("appending to the audit log")?;
+        Ok(())
+    }
+
+    async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, target_hash, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .db("reading the audit log")?;
+        rows.iter()
+            .map(|row| {
+                let read = "reading an audit entry";
+                Ok(AuditEntry {
+                    id: row.try_get("id").db(read)?,
+                    at: row.try_get("at").db(read)?,
+                    actor: row.try_get("actor").db(read)?,
+                    action: row.try_get("action").db(read)?,
+                    target_hash: row.try_get("target_hash").db(read)?,
+                    detail: row.try_get("detail").db(read)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn enqueue(&self, task: &NewTask) -> Result<Option<TaskId>> {
+        enqueue(&self.pool, task).await
+    }
+
+    async fn claim_task(
+        &self,
+        worker: &str,
+        locked_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Option<ClaimedTask>> {
+        sqlx::query(REQUEUE_EXPIRED)
+            .bind(now)
+            .bind(LEASE_EXPIRED_ERROR)
+            .execute(&self.pool)
+            .await
+            .db("requeueing tasks whose lease expired")?;
+        let lease = Uuid::new_v4();
+        let row = sqlx::query(
+            "UPDATE tasks SET status = 'running', attempts = attempts + 1, lease = $2, locked_by = $3,
+                 locked_until = $4, updated_at = $1
+             WHERE id = (SELECT id FROM tasks WHERE status = 'pending' AND run_at <= $1
+                         ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+             RETURNING id, kind, payload, schedule, attempts, max_attempts",
+        )
+        .bind(now)
+        .bind(lease)
+        .bind(worker)
+        .bind(locked_until)
+        .fetch_optional(&self.pool)
+        .await
+        .db("claiming a task")?;
+        let Some(row) = row else { return Ok(None) };
+        let read = "reading a claimed task";
+        Ok(Some(ClaimedTask {
+            id: row.try_get("id").db(read)?,
+            kind: row.try_get("kind").db(read)?,
+            payload: row.try_get("payload").db(read)?,
+            schedule: row.try_get("schedule").db(read)?,
+            attempt: row.try_get::<i32, _>("attempts").db(read)? as u32,
+            max_attempts: row.try_get::<i32, _>("max_attempts").db(read)? as u32,
+            lease,
+        }))
+    }
+
+    async fn complete_task(&self, task: &ClaimedTask, now: OffsetDateTime) -> Result<()> {
+        let done: i64 = sqlx::query_scalar(
+            "WITH done AS (
+                 UPDATE tasks SET status = 'done', finished_at = $3, updated_at = $3,
+                     lease = NULL, locked_by = NULL, locked_until = NULL
+                 WHERE id = $1 AND lease = $2 AND status = 'running'
+                 RETURNING schedule
+             ), success AS (
+                 UPDATE schedules SET last_success_at = $3 WHERE name IN (SELECT schedule FROM done)
+             )
+             SELECT COUNT(*) FROM done",
+        )
+        .bind(task.id)
+        .bind(task.lease)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .db("completing a task")?;
+        if done == 0 {
+            return Err(StoreError::lease_lost(task));
+        }
+        Ok(())
+    }
+
+    async fn fail_task(
+        &self,
+        task: &ClaimedTask,
+        error: &str,
+        retry_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<FailOutcome> {
+        let status: Option<String> = sqlx::query_scalar(
+            "WITH failed AS (
+                 UPDATE tasks SET
+                     status = CASE WHEN $4::timestamptz IS NULL OR attempts >= max_attempts
+                         THEN 'dead' ELSE 'pending' END,
+                     run_at = CASE WHEN $4::timestamptz IS NULL OR attempts >= max_attempts
+                         THEN run_at ELSE $4 END,
+                     finished_at = CASE WHEN $4::timestamptz IS NULL OR attempts >= max_attempts
+                         THEN $5 ELSE NULL END,
+                     last_error = $3, updated_at = $5, lease = NULL, locked_by = NULL, locked_until = NULL
+                 WHERE id = $1 AND lease = $2 AND status = 'running'
+                 RETURNING status, schedule
+             ), failure AS (
+                 UPDATE schedules SET last_failure_at = $5, last_error = $3
+                 WHERE name IN (SELECT schedule FROM failed)
+             )
+             SELECT status FROM failed",
+        )
+        .bind(task.id)
+        .bind(task.lease)
+        .bind(crate::model::clip_error(error))
+        .bind(retry_at)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .db("recording a failed attempt")?;
+        match status.as_deref() {
+            None => Err(StoreError::lease_lost(task)),
+            Some("pending") => Ok(retry_at.map_or(FailOutcome::Dead, FailOutcome::Retry)),
+            Some(_) => Ok(FailOutcome::Dead),
+        }
+    }
+
+    async fn task(&self, id: TaskId) -> Result<Task> {
+        let row = sqlx::query(
+            "SELECT id, kind, payload, unique_key, schedule, status, attempts, max_attempts, run_at,
+                    locked_until, last_error, created_at, finished_at
+             FROM tasks WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .db("reading a task")?;
+        task_from_row(&row)
+    }
+
+    async fn queue_stats(&self, now: OffsetDateTime) -> Result<QueueStats> {
+        let counts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM tasks WHERE status IN ('pending', 'running', 'dead') GROUP BY status",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .db("counting tasks")?;
+        let (due, oldest): (i64, Option<OffsetDateTime>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(run_at) FROM tasks WHERE status = 'pending' AND run_at <= $1",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .db("measuring the queue's wait")?;
+        Ok(crate::model::queue_stats(&counts, due, oldest, now))
+    }
+
+    async fn purge_finished_tasks(&self, before: OffsetDateTime) -> Result<u64> {
+        let result = sqlx::query("DELETE FROM tasks WHERE status IN ('done', 'dead') AND finished_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await
+            .db("purging finished tasks")?;
+        Ok(result.rows_affected())
+    }
+
+    async fn fire_schedule(&self, name: &str, fire_at: OffsetDateTime, task: &NewTask) -> Result<bool> {
+        let mut tx = self.pool.begin().await.db("beginning a schedule's firing")?;
+        sqlx::query("INSERT INTO schedules (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .db("registering a schedule")?;
+        // Under READ COMMITTED a second process blocks on this row, then re-checks the
+        // condition against the first one's committed firing and updates nothing.
+        let claimed = sqlx::query(
+            "UPDATE schedules SET last_fired_at = $2 WHERE name = $1 AND (last_fired_at IS NULL OR last_fired_at < $2)",
+        )
+        .bind(name)
+        .bind(fire_at)
+        .execute(&mut *tx)
+        .await
+        .db("claiming a schedule's firing")?
+        .rows_affected()
+            == 1;
+        if claimed {
+            enqueue(&mut *tx, task).await?;
+        }
+        tx.commit().await.db("committing a schedule's firing")?;
+        Ok(claimed)
+    }
+
+    async fn schedules(&self) -> Result<Vec<ScheduleStatus>> {
+        let rows = sqlx::query(
+            "SELECT name, last_fired_at, last_success_at, last_failure_at, last_error FROM schedules ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .db("listing schedules")?;
+        rows.iter()
+            .map(|row| {
+                let read = "reading a schedule";
+                Ok(ScheduleStatus {
+                    name: row.try_get("name").db(read)?,
+                    last_fired_at: row.try_get("last_fired_at").db(read)?,
+                    last_success_at: row.try_get("last_success_at").db(read)?,
+                    last_failure_at: row.try_get("last_failure_at").db(read)?,
+                    last_error: row.try_get("last_error").db(read)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Running tasks whose lease ran out go back to the queue, or die if that was their last
+/// attempt (and the schedule that fired them notes the failure). Rows another process is
+/// already requeueing are skipped, not waited for.
+const REQUEUE_EXPIRED: &str = "WITH expired AS (
+        SELECT id FROM tasks WHERE status = 'running' AND locked_until < $1 FOR UPDATE SKIP LOCKED
+    ), requeued AS (
+        UPDATE tasks SET
+            status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+            finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END,
+            run_at = $1, updated_at = $1, lease = NULL, locked_by = NULL, locked_until = NULL,
+            last_error = $2
+        FROM expired WHERE tasks.id = expired.id
+        RETURNING tasks.schedule, tasks.status
+    )
+    UPDATE schedules SET last_failure_at = $1,
+        last_error = $2
+    WHERE name IN (SELECT schedule FROM requeued WHERE status = 'dead')";
+
+async fn enqueue<'e>(executor: impl sqlx::PgExecutor<'e>, task: &NewTask) -> Result<Option<TaskId>> {
+    sqlx::query_scalar(
+        "INSERT INTO tasks (kind, payload, unique_key, schedule, max_attempts, run_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $6)
+         ON CONFLICT (unique_key) DO NOTHING
+         RETURNING id",
+    )
+    .bind(&task.kind)
+    .bind(&task.payload)
+    .bind(&task.unique_key)
+    .bind(&task.schedule)
+    .bind(i32::try_from(task.max_attempts.max(1)).unwrap_or(i32::MAX))
+    .bind(task.run_at)
+    .fetch_optional(executor)
+    .await
+    .db("queueing a task")
+}

@@ -1,0 +1,556 @@
+//! The SQLite store: the zero-setup default for one machine.
+//!
+//! Writes go through a pool of one connection, so this process's writers queue in
+//! order instead of sleeping in SQLite's busy handler; reads use a pool of their own.
+//! Times are stored as INTEGER microseconds since the epoch.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use jobping_core::{EmailAddress, SubscriberStatus, Tier};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, SqlitePool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::DbContext;
+use crate::model::LEASE_EXPIRED_ERROR;
+use crate::{
+    AuditEntry, Backend, ClaimedTask, FailOutcome, NewAuditEntry, NewTask, QueueStats, Result,
+    ScheduleStatus, Store, StoreError, Subscriber, Switch, Task, TaskId, TaskStatus,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// The SQLite implementation of [`Store`].
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file a `sqlite://` URL names and migrates it.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("parsing the SQLite URL {url:?}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("opening the SQLite database {url:?}"))?;
+        let store_reader = if in_memory {
+            // Each connection to an in-memory database would see a database of its own.
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.read_only(true))
+                .await
+                .with_context(|| format!("opening the SQLite database {url:?} for reading"))?
+        };
+        let store = Self {
+            writer,
+            reader: store_reader,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Starts a write transaction that takes SQLite's write lock at once, so it never
+    /// fails half-way on a lock upgrade.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .db("beginning a write transaction")
+    }
+}
+
+/// Microseconds since the Unix epoch: how SQLite keeps a time.
+fn us(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000) as i64
+}
+
+fn from_us(value: i64) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(value) * 1_000)
+        .map_err(|err| anyhow::anyhow!("stored time {value} is out of range: {err}").into())
+}
+
+fn opt_from_us(value: Option<i64>) -> Result<Option<OffsetDateTime>> {
+    value.map(from_us).transpose()
+}
+
+fn json_text(value: &serde_json::Value) -> String {
+    value.to_string()
+}
+
+fn json_from_text(text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text)
+        .context("stored JSON does not parse")
+        .map_err(StoreError::from)
+}
+
+fn subscriber_from_row(row: &SqliteRow) -> Result<Subscriber> {
+    let id: String = row.try_get("id").db("reading a subscriber")?;
+    let email: String = row.try_get("email").db("reading a subscriber")?;
+    let status: String = row.try_get("status").db("reading a subscriber")?;
+    let tier: String = row.try_get("tier").db("reading a subscriber")?;
+    Ok(Subscriber {
+        id: Uuid::parse_str(&id).context("stored subscriber id is not a UUID")?,
+        email: EmailAddress::parse(&email).context("stored email does not parse")?,
+        status: SubscriberStatus::from_str(&status).context("stored subscriber status")?,
+        tier: Tier::from_str(&tier).context("stored tier")?,
+        timezone: row.try_get("timezone").db("reading a subscriber")?,
+        created_at: from_us(row.try_get("created_at").db("reading a subscriber")?)?,
+        updated_at: from_us(row.try_get("updated_at").db("reading a subscriber")?)?,
+        verified_at: opt_from_us(row.try_get("verified_at").db("reading a subscriber")?)?,
+    })
+}
+
+fn task_from_row(row: &SqliteRow) -> Result<Task> {
+    let read = "reading a task";
+    let payload: String = row.try_get("payload").db(read)?;
+    let status: String = row.try_get("status").db(read)?;
+    Ok(Task {
+        id: row.try_get("id").db(read)?,
+        kind: row.try_get("kind").db(read)?,
+        payload: json_from_text(&payload)?,
+        unique_key: row.try_get("unique_key").db(read)?,
+        schedule: row.try_get("schedule").db(read)?,
+        status: TaskStatus::parse(&status)?,
+        attempts: row.try_get::<i64, _>("attempts").db(read)? as u32,
+        max_attempts: row.try_get::<i64, _>("max_attempts").db(read)? as u32,
+        run_at: from_us(row.try_get("run_at").db(read)?)?,
+        locked_until: opt_from_us(row.try_get("locked_until").db(read)?)?,
+        last_error: row.try_get("last_error").db(read)?,
+        created_at: from_us(row.try_get("created_at").db(read)?)?,
+        finished_at: opt_from_us(row.try_get("finished_at").db(read)?)?,
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        MIGRATOR
+            .run(&self.writer)
+            .await
+            .context("applying the SQLite migrations")?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .db("pinging SQLite")?;
+        Ok(())
+    }
+
+    async fn secret_or_insert(
+        &self,
+        name: &str,
+        candidate: &str,
+        now: OffsetDateTime,
+    ) -> Result<(String, bool)> {
+        let inserted = sqlx::query(
+            "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(candidate)
+        .bind(us(now))
+        .execute(&self.writer)
+        .await
+        .db("keeping a secret")?
+        .rows_affected()
+            == 1;
+        let value: String = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.writer)
+            .await
+            .db("reading a secret")?;
+        Ok((value, inserted))
+    }
+
+    async fn switch(&self, name: &str) -> Result<Option<bool>> {
+        sqlx::query_scalar("SELECT enabled FROM switches WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.reader)
+            .await
+            .db("reading a switch")
+    }
+
+    async fn set_switch(&self, name: &str, enabled: bool, by: &str, now: OffsetDateTime) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO switches (name, enabled, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(name)
+        .bind(enabled)
+        .bind(us(now))
+        .bind(by)
+        .execute(&self.writer)
+        .await
+        .db("setting a switch")?;
+        Ok(())
+    }
+
+    async fn switches(&self) -> Result<Vec<Switch>> {
+        let rows = sqlx::query("SELECT name, enabled, updated_at, updated_by FROM switches ORDER BY name")
+            .fetch_all(&self.reader)
+            .await
+            .db("listing switches")?;
+        rows.iter()
+            .map(|row| {
+                Ok(Switch {
+                    name: row.try_get("name").db("reading a switch")?,
+                    enabled: row.try_get("enabled").db("reading a switch")?,
+                    updated_at: from_us(row.try_get("updated_at").db("reading a switch")?)?,
+                    updated_by: row.try_get("updated_by").db("reading a switch")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn insert_subscriber(&self, email: &EmailAddress, now: OffsetDateTime) -> Result<Subscriber> {
+        let row = sqlx::query(
+            "INSERT INTO subscribers (id, email, created_at, updated_at) VALUES ($1, $2, $3, $3)
+             RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(email.as_str())
+        .bind(us(now))
+        .fetch_one(&self.writer)
+        .await
+        .db("inserting a subscriber")?;
+        subscriber_from_row(&row)
+    }
+
+    async fn subscriber_by_email(&self, email: &EmailAddress) -> Result<Option<Subscriber>> {
+        let row = sqlx::query(
+            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at
+             FROM subscribers WHERE lower(email) = lower($1)",
+        )
+        .bind(email.as_str())
+        .fetch_optional(&self.reader)
+        .await
+        .db("looking up a subscriber by email")?;
+        row.as_ref().map(subscriber_from_row).transpose()
+    }
+
+    async fn subscriber(&self, id: Uuid) -> Result<Subscriber> {
+        let row = sqlx::query(
+            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at
+             FROM subscribers WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(&self.reader)
+        .await
+        .db("reading a subscriber")?;
+        subscriber_from_row(&row)
+    }
+
+    async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target_hash, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(us(entry.at))
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.target_hash)
+        .bind(json_text(&entry.detail))
+        .execute(&self.writer)
+        .await
+        .db("appending to the audit log")?;
+        Ok(())
+    }
+
+    async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, target_hash, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .db("reading the audit log")?;
+        rows.iter()
+            .map(|row| {
+                let read = "reading an audit entry";
+                let detail: String = row.try_get("detail").db(read)?;
+                Ok(AuditEntry {
+                    id: row.try_get("id").db(read)?,
+                    at: from_us(row.try_get("at").db(read)?)?,
+                    actor: row.try_get("actor").db(read)?,
+                    action: row.try_get("action").db(read)?,
+                    target_hash: row.try_get("target_hash").db(read)?,
+                    detail: json_from_text(&detail)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn enqueue(&self, task: &NewTask) -> Result<Option<TaskId>> {
+        enqueue(&self.writer, task).await
+    }
+
+    async fn claim_task(
+        &self,
+        worker: &str,
+        locked_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Option<ClaimedTask>> {
+        let mut tx = self.begin_write().await?;
+        let expired = sqlx::query(REQUEUE_EXPIRED)
+            .bind(us(now))
+            .bind(LEASE_EXPIRED_ERROR)
+            .fetch_all(&mut *tx)
+            .await
+            .db("requeueing tasks whose lease expired")?;
+        for row in &expired {
+            let schedule: Option<String> = row.try_get("schedule").db("reading an expired task")?;
+            let status: String = row.try_get("status").db("reading an expired task")?;
+            if let (Some(schedule), "dead") = (schedule, status.as_str()) {
+                record_schedule_failure(&mut tx, &schedule, LEASE_EXPIRED_ERROR, now).await?;
+            }
+        }
+        let lease = Uuid::new_v4();
+        let row = sqlx::query(
+            "UPDATE tasks SET status = 'running', attempts = attempts + 1, lease = $2, locked_by = $3,
+                 locked_until = $4, updated_at = $1
+             WHERE id = (SELECT id FROM tasks WHERE status = 'pending' AND run_at <= $1 ORDER BY run_at, id LIMIT 1)
+             RETURNING id, kind, payload, schedule, attempts, max_attempts",
+        )
+        .bind(us(now))
+        .bind(lease.to_string())
+        .bind(worker)
+        .bind(us(locked_until))
+        .fetch_optional(&mut *tx)
+        .await
+        .db("claiming a task")?;
+        tx.commit().await.db("committing a claim")?;
+        let Some(row) = row else { return Ok(None) };
+        let read = "reading a claimed task";
+        let payload: String = row.try_get("payload").db(read)?;
+        Ok(Some(ClaimedTask {
+            id: row.try_get("id").db(read)?,
+            kind: row.try_get("kind").db(read)?,
+            payload: json_from_text(&payload)?,
+            schedule: row.try_get("schedule").db(read)?,
+            attempt: row.try_get::<i64, _>("attempts").db(read)? as u32,
+            max_attempts: row.try_get::<i64, _>("max_attempts").db(read)? as u32,
+            lease,
+        }))
+    }
+
+    async fn complete_task(&self, task: &ClaimedTask, now: OffsetDateTime) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE tasks SET status = 'done', finished_at = $3, updated_at = $3,
+                 lease = NULL, locked_by = NULL, locked_until = NULL
+             WHERE id = $1 AND lease = $2 AND status = 'running'",
+        )
+        .bind(task.id)
+        .bind(task.lease.to_string())
+        .bind(us(now))
+        .execute(&mut *tx)
+        .await
+        .db("completing a task")?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::lease_lost(task));
+        }
+        if let Some(schedule) = &task.schedule {
+            sqlx::query("UPDATE schedules SET last_success_at = $2 WHERE name = $1")
+                .bind(schedule)
+                .bind(us(now))
+                .execute(&mut *tx)
+                .await
+                .db("recording a schedule's success")?;
+        }
+        tx.commit().await.db("committing a completed task")?;
+        Ok(())
+    }
+
+    async fn fail_task(
+        &self,
+        task: &ClaimedTask,
+        error: &str,
+        retry_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<FailOutcome> {
+        let error = crate::model::clip_error(error);
+        let mut tx = self.begin_write().await?;
+        let status: Option<String> = sqlx::query_scalar(FAIL_TASK)
+            .bind(task.id)
+            .bind(task.lease.to_string())
+            .bind(&error)
+            .bind(retry_at.map(us))
+            .bind(us(now))
+            .fetch_optional(&mut *tx)
+            .await
+            .db("recording a failed attempt")?;
+        let Some(status) = status else {
+            return Err(StoreError::lease_lost(task));
+        };
+        if let Some(schedule) = &task.schedule {
+            record_schedule_failure(&mut tx, schedule, &error, now).await?;
+        }
+        tx.commit().await.db("committing a failed attempt")?;
+        match (status.as_str(), retry_at) {
+            ("pending", Some(at)) => Ok(FailOutcome::Retry(at)),
+            _ => Ok(FailOutcome::Dead),
+        }
+    }
+
+    async fn task(&self, id: TaskId) -> Result<Task> {
+        let row = sqlx::query(
+            "SELECT id, kind, payload, unique_key, schedule, status, attempts, max_attempts, run_at,
+                    locked_until, last_error, created_at, finished_at
+             FROM tasks WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.reader)
+        .await
+        .db("reading a task")?;
+        task_from_row(&row)
+    }
+
+    async fn queue_stats(&self, now: OffsetDateTime) -> Result<QueueStats> {
+        let counts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM tasks WHERE status IN ('pending', 'running', 'dead') GROUP BY status",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .db("counting tasks")?;
+        let (due, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(run_at) FROM tasks WHERE status = 'pending' AND run_at <= $1",
+        )
+        .bind(us(now))
+        .fetch_one(&self.reader)
+        .await
+        .db("measuring the queue's wait")?;
+        let oldest = opt_from_us(oldest)?;
+        Ok(crate::model::queue_stats(&counts, due, oldest, now))
+    }
+
+    async fn purge_finished_tasks(&self, before: OffsetDateTime) -> Result<u64> {
+        let result = sqlx::query("DELETE FROM tasks WHERE status IN ('done', 'dead') AND finished_at < $1")
+            .bind(us(before))
+            .execute(&self.writer)
+            .await
+            .db("purging finished tasks")?;
+        Ok(result.rows_affected())
+    }
+
+    async fn fire_schedule(&self, name: &str, fire_at: OffsetDateTime, task: &NewTask) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO schedules (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .db("registering a schedule")?;
+        let claimed = sqlx::query(
+            "UPDATE schedules SET last_fired_at = $2 WHERE name = $1 AND (last_fired_at IS NULL OR last_fired_at < $2)",
+        )
+        .bind(name)
+        .bind(us(fire_at))
+        .execute(&mut *tx)
+        .await
+        .db("claiming a schedule's firing")?
+        .rows_affected()
+            == 1;
+        if claimed {
+            enqueue(&mut *tx, task).await?;
+        }
+        tx.commit().await.db("committing a schedule's firing")?;
+        Ok(claimed)
+    }
+
+    async fn schedules(&self) -> Result<Vec<ScheduleStatus>> {
+        let rows = sqlx::query(
+            "SELECT name, last_fired_at, last_success_at, last_failure_at, last_error FROM schedules ORDER BY name",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .db("listing schedules")?;
+        rows.iter()
+            .map(|row| {
+                let read = "reading a schedule";
+                Ok(ScheduleStatus {
+                    name: row.try_get("name").db(read)?,
+                    last_fired_at: opt_from_us(row.try_get("last_fired_at").db(read)?)?,
+                    last_success_at: opt_from_us(row.try_get("last_success_at").db(read)?)?,
+                    last_failure_at: opt_from_us(row.try_get("last_failure_at").db(read)?)?,
+                    last_error: row.try_get("last_error").db(read)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Running tasks whose lease ran out go back to the queue, or die if that was their
+/// last attempt.
+const REQUEUE_EXPIRED: &str = "UPDATE tasks SET
+        status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+        finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END,
+        run_at = $1, updated_at = $1, lease = NULL, locked_by = NULL, locked_until = NULL,
+        last_error = $2
+    WHERE status = 'running' AND locked_until < $1
+    RETURNING schedule, status";
+
+const FAIL_TASK: &str = "UPDATE tasks SET
+        status = CASE WHEN $4 IS NULL OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+        run_at = CASE WHEN $4 IS NULL OR attempts >= max_attempts THEN run_at ELSE $4 END,
+        finished_at = CASE WHEN $4 IS NULL OR attempts >= max_attempts THEN $5 ELSE NULL END,
+        last_error = $3, updated_at = $5, lease = NULL, locked_by = NULL, locked_until = NULL
+    WHERE id = $1 AND lease = $2 AND status = 'running'
+    RETURNING status";
+
+async fn enqueue<'e>(executor: impl sqlx::SqliteExecutor<'e>, task: &NewTask) -> Result<Option<TaskId>> {
+    sqlx::query_scalar(
+        "INSERT INTO tasks (kind, payload, unique_key, schedule, max_attempts, run_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $6)
+         ON CONFLICT (unique_key) DO NOTHING
+         RETURNING id",
+    )
+    .bind(&task.kind)
+    .bind(json_text(&task.payload))
+    .bind(&task.unique_key)
+    .bind(&task.schedule)
+    .bind(i64::from(task.max_attempts.max(1)))
+    .bind(us(task.run_at))
+    .fetch_optional(executor)
+    .await
+    .db("queueing a task")
+}
+
+async fn record_schedule_failure(
+    tx: &mut sqlx::SqliteConnection,
+    schedule: &str,
+    error: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    sqlx::query("UPDATE schedules SET last_failure_at = $2, last_error = $3 WHERE name = $1")
+        .bind(schedule)
+        .bind(us(now))
+        .bind(error)
+        .execute(tx)
+        .await
+        .db("recording a schedule's failure")?;
+    Ok(())
+}

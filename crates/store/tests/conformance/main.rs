@@ -1,0 +1,18 @@
+//! One conformance suite: every `Store` behaviour, run against SQLite and PostgreSQL.
+
+mod audit;
+mod queue;
+mod schedules;
+mod secrets;
+mod subscribers;
+
+use time::OffsetDateTime;
+
+/// A fixed, whole-microsecond instant, so times round-trip exactly on both backends.
+pub fn t0() -> OffsetDateTime {
+    time::macros::datetime!(2026-11-25 09:00:00 UTC)
+}
+
+pub fn secs(n: i64) -> time::Duration {
+    time::Duration::seconds(n)
+}
