@@ -5,7 +5,21 @@
 #![forbid(unsafe_code)]
 
 mod email;
+mod job;
+pub mod matching;
+pub mod normalize;
+mod posting;
+mod preferences;
 mod subscriber;
+pub mod taxonomy;
+mod text_enum;
+mod vocab;
 
 pub use email::{EmailAddress, EmailError};
-pub use subscriber::{SubscriberStatus, Tier, UnknownVariant};
+pub use job::{EmploymentType, Job, JobLevel, JobLocation, RemoteScope, Salary, SalaryPeriod, VisaSignal};
+pub use posting::{RawPosting, RawSalary};
+pub use preferences::{FieldError, Preferences, RawPreferences};
+pub use subscriber::{SubscriberStatus, Tier};
+pub use taxonomy::Taxonomy;
+pub use text_enum::UnknownVariant;
+pub use vocab::{CareerPath, EntryLevel, Experience, Visa, WorkEnvironment};

@@ -1,0 +1,193 @@
+//! Normalization: a RawPosting becomes a Job.
+//!
+//! One pure function, [`normalize`], between what a source adapter read off a board and
+//! what JobPing stores and matches. A posting without a title, company, URL or id is
+//! rejected; every other field is best effort and says "unknown" (`None`, `Unknown`,
+//! empty) rather than guessing.
+
+mod career;
+mod employment;
+mod encoding;
+mod experience;
+mod fingerprint;
+mod language;
+mod level;
+mod location;
+mod region;
+mod salary;
+mod text;
+mod visa;
+mod words;
+
+#[cfg(test)]
+mod level_tests;
+#[cfg(test)]
+mod location_tests;
+#[cfg(test)]
+mod salary_tests;
+#[cfg(test)]
+mod tests;
+
+use time::{Duration, OffsetDateTime};
+
+pub use fingerprint::fingerprint;
+
+use crate::posting::RawPosting;
+use crate::taxonomy::Taxonomy;
+use crate::{Job, WorkEnvironment};
+
+/// Why a posting cannot be used at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejected {
+    #[error("the posting has no title")]
+    MissingTitle,
+    #[error("the posting has no company")]
+    MissingCompany,
+    #[error("the posting has no URL")]
+    MissingUrl,
+    #[error("the posting has no id from its source")]
+    MissingExternalId,
+    #[error("the posting's URL is not http(s): `{0}`")]
+    UnsupportedUrl(String),
+}
+
+/// Interprets a raw posting against the taxonomy. `now` bounds the posting date: a
+/// date more than a day in the future is a board's clock or unit error, not a fact, so
+/// it is dropped.
+pub fn normalize(raw: &RawPosting, taxonomy: &Taxonomy, now: OffsetDateTime) -> Result<Job, Rejected> {
+    let Identity {
+        title,
+        company,
+        external_id,
+        url,
+    } = identity(raw)?;
+    let description = text::describe(raw.description_html.as_deref(), raw.description_text.as_deref());
+    let placement = location::place(raw, &title, taxonomy);
+    let department = raw.department.as_deref().map(one_line).filter(|d| !d.is_empty());
+    let employment_type = employment::employment_type(raw.employment_type.as_deref(), &title);
+
+    let min_years_experience = raw
+        .seniority
+        .as_deref()
+        .and_then(experience::years_from_field)
+        .or_else(|| experience::min_years_experience(&[&description.text]));
+    let level = level::job_level(&level::LevelInput {
+        title: &title,
+        seniority: raw.seniority.as_deref(),
+        employment: employment_type,
+        description: &description.text,
+        min_years: min_years_experience,
+    });
+    let career_paths = career::career_paths(&title, department.as_deref(), &description.text, taxonomy);
+    let visa = visa::visa_signal(&format!("{title}\n{}", description.text));
+    let languages_required =
+        language::languages_required(&format!("{title}\n{}", description.text), taxonomy);
+    let description_language = language::description_language(&description.text).or_else(|| {
+        raw.language
+            .as_deref()
+            .and_then(|l| language::stated_language(l, taxonomy))
+    });
+
+    let first_country = placement.locations.iter().find_map(|l| l.country.as_deref());
+    let salary = salary::salary(raw.salary.as_ref(), &description.text, first_country);
+
+    let place = fingerprint_place(&placement);
+    let fingerprint = fingerprint::fingerprint(&company, &title, &place);
+
+    let apply_url = raw
+        .apply_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| is_web_url(u))
+        .map(str::to_owned);
+    Ok(Job {
+        source: raw.source.trim().to_owned(),
+        board: raw.board.trim().to_owned(),
+        external_id,
+        title,
+        company,
+        url,
+        apply_url,
+        locations: placement.locations,
+        work_environment: placement.work_environment,
+        remote_scope: placement.remote_scope,
+        level,
+        min_years_experience,
+        career_paths,
+        department,
+        visa,
+        languages_required,
+        description_language,
+        salary,
+        employment_type,
+        posted_at: raw.posted_at.filter(|at| *at <= now + Duration::days(1)),
+        valid_through: raw.valid_through,
+        description_text: description.text,
+        description_html: description.html,
+        fingerprint,
+    })
+}
+
+/// What makes a posting a posting: without any of these it cannot be shown or found again.
+struct Identity {
+    title: String,
+    company: String,
+    external_id: String,
+    url: String,
+}
+
+fn identity(raw: &RawPosting) -> Result<Identity, Rejected> {
+    let identity = Identity {
+        title: one_line(&raw.title),
+        company: one_line(&raw.company),
+        external_id: raw.external_id.trim().to_owned(),
+        url: raw.url.trim().to_owned(),
+    };
+    if identity.title.is_empty() {
+        Err(Rejected::MissingTitle)
+    } else if identity.company.is_empty() {
+        Err(Rejected::MissingCompany)
+    } else if identity.external_id.is_empty() {
+        Err(Rejected::MissingExternalId)
+    } else if identity.url.is_empty() {
+        Err(Rejected::MissingUrl)
+    } else if !is_web_url(&identity.url) {
+        Err(Rejected::UnsupportedUrl(identity.url))
+    } else {
+        Ok(identity)
+    }
+}
+
+/// The place part of the fingerprint: the first city slug, else the first country
+/// code, else "remote" for a remote job, else nothing.
+fn fingerprint_place(placement: &location::Placement) -> String {
+    let first_country = placement.locations.iter().find_map(|l| l.country.as_deref());
+    placement
+        .locations
+        .iter()
+        .find_map(|l| l.city.clone())
+        .or_else(|| first_country.map(str::to_lowercase))
+        .or_else(|| {
+            (placement.work_environment == Some(WorkEnvironment::Remote)).then(|| "remote".to_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// A title or name as one clean line: mojibake repaired, entities decoded ("R&amp;D"),
+/// whitespace collapsed.
+fn one_line(text: &str) -> String {
+    text::collapse_spaces(&encoding::decode_entities(&encoding::repair_mojibake(text)))
+}
+
+/// An absolute http(s) URL with a host.
+fn is_web_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        r.split(['/', '?', '#'])
+            .next()
+            .is_some_and(|host| !host.is_empty())
+    }) && !url.chars().any(char::is_whitespace)
+}

@@ -1,0 +1,332 @@
+//! End-to-end tests of `normalize`: one posting built by hand with every field checked,
+//! rejections, and a property test that no input makes it panic.
+
+use proptest::prelude::*;
+use time::macros::datetime;
+
+use super::{Rejected, fingerprint, normalize};
+use crate::posting::{RawPosting, RawSalary};
+use crate::taxonomy::Taxonomy;
+use crate::vocab::{CareerPath, WorkEnvironment};
+use crate::{EmploymentType, Job, JobLevel, JobLocation, RemoteScope, Salary, SalaryPeriod, VisaSignal};
+
+const NOW: time::OffsetDateTime = datetime!(2026-11-20 12:00 UTC);
+
+fn greenhouse_like() -> RawPosting {
+    RawPosting {
+        source: "greenhouse".into(),
+        board: "northwind".into(),
+        external_id: "4012345".into(),
+        title: " Junior Data Analyst (m/w/d) ".into(),
+        company: "Northwind Analytics GmbH".into(),
+        url: "https://boards.example.com/northwind/jobs/4012345".into(),
+        apply_url: Some("https://boards.example.com/northwind/jobs/4012345#app".into()),
+        locations: vec!["Berlin, Germany | Hybrid (München)".into()],
+        countries: vec![],
+        remote: None,
+        workplace: Some("hybrid".into()),
+        department: Some("Data & Insights".into()),
+        employment_type: Some("Full-time".into()),
+        seniority: None,
+        description_html: Some(
+            "&lt;p&gt;Northwind builds forecasting tools for retailers across Europe and helps them plan stock.&lt;/p&gt;\
+             &lt;h3&gt;What you bring&lt;/h3&gt;&lt;ul&gt;&lt;li&gt;1+ years of experience with SQL and Python&lt;/li&gt;\
+             &lt;li&gt;Fluent German and English&lt;/li&gt;&lt;/ul&gt;\
+             &lt;p&gt;You must have the right to work in Germany; we are unable to offer visa sponsorship.&lt;/p&gt;\
+             &lt;script&gt;track()&lt;/script&gt;"
+                .into(),
+        ),
+        description_text: None,
+        salary: Some(RawSalary {
+            min: Some(52000.0),
+            max: Some(46000.0),
+            currency: Some("€".into()),
+            period: Some("YEAR".into()),
+            text: None,
+        }),
+        posted_at: Some(datetime!(2026-11-18 09:30 UTC)),
+        valid_through: Some(datetime!(2026-12-31 23:59 UTC)),
+        language: Some("en".into()),
+        tags: vec!["data".into()],
+    }
+}
+
+#[test]
+fn a_hand_built_posting_is_normalized_in_every_field() {
+    let job = normalize(&greenhouse_like(), Taxonomy::embedded(), NOW).expect("a valid posting");
+    let expected = Job {
+        source: "greenhouse".into(),
+        board: "northwind".into(),
+        external_id: "4012345".into(),
+        title: "Junior Data Analyst (m/w/d)".into(),
+        company: "Northwind Analytics GmbH".into(),
+        url: "https://boards.example.com/northwind/jobs/4012345".into(),
+        apply_url: Some("https://boards.example.com/northwind/jobs/4012345#app".into()),
+        locations: vec![
+            JobLocation { city: Some("berlin".into()), country: Some("DE".into()), raw: "Berlin, Germany".into() },
+            JobLocation { city: Some("munich".into()), country: Some("DE".into()), raw: "Hybrid (München)".into() },
+        ],
+        work_environment: Some(WorkEnvironment::Hybrid),
+        remote_scope: RemoteScope::NotRemote,
+        level: JobLevel::Junior,
+        min_years_experience: Some(1),
+        career_paths: vec![CareerPath::Data],
+        department: Some("Data & Insights".into()),
+        visa: VisaSignal::NoSponsorship,
+        languages_required: vec!["de".into(), "en".into()],
+        description_language: Some("en".into()),
+        salary: Some(Salary {
+            min: Some(46000.0),
+            max: Some(52000.0),
+            currency: "EUR".into(),
+            period: SalaryPeriod::Year,
+            annual_min: Some(46000.0),
+            annual_max: Some(52000.0),
+        }),
+        employment_type: EmploymentType::FullTime,
+        posted_at: Some(datetime!(2026-11-18 09:30 UTC)),
+        valid_through: Some(datetime!(2026-12-31 23:59 UTC)),
+        description_text: "Northwind builds forecasting tools for retailers across Europe and helps them plan stock.\n\
+                           What you bring\n1+ years of experience with SQL and Python\nFluent German and English\n\
+                           You must have the right to work in Germany; we are unable to offer visa sponsorship."
+            .into(),
+        description_html: "<p>Northwind builds forecasting tools for retailers across Europe and helps them plan stock.</p>\
+                           <h3>What you bring</h3><ul><li>1+ years of experience with SQL and Python</li>\
+                           <li>Fluent German and English</li></ul>\
+                           <p>You must have the right to work in Germany; we are unable to offer visa sponsorship.</p>"
+            .into(),
+        fingerprint: fingerprint("Northwind Analytics", "junior data analyst", "berlin"),
+    };
+    assert_eq!(job, expected);
+}
+
+#[test]
+fn postings_without_identity_are_rejected_with_the_reason() {
+    let taxonomy = Taxonomy::embedded();
+    let with = |change: fn(&mut RawPosting)| {
+        let mut raw = greenhouse_like();
+        change(&mut raw);
+        normalize(&raw, taxonomy, NOW).unwrap_err()
+    };
+    assert_eq!(with(|r| r.title = "   ".into()), Rejected::MissingTitle);
+    assert_eq!(with(|r| r.company = String::new()), Rejected::MissingCompany);
+    assert_eq!(with(|r| r.url = String::new()), Rejected::MissingUrl);
+    assert_eq!(with(|r| r.external_id = " ".into()), Rejected::MissingExternalId);
+    assert_eq!(
+        with(|r| r.url = "javascript:alert(1)".into()),
+        Rejected::UnsupportedUrl("javascript:alert(1)".into())
+    );
+    assert_eq!(
+        with(|r| r.url = "ftp://example.com/job".into()),
+        Rejected::UnsupportedUrl("ftp://example.com/job".into())
+    );
+}
+
+#[test]
+fn a_sparse_posting_says_unknown_in_every_optional_field() {
+    let raw = RawPosting {
+        source: "remoteok".into(),
+        external_id: "1".into(),
+        title: "Wild Card".into(),
+        company: "Fictional Co".into(),
+        url: "http://example.com/1".into(),
+        apply_url: Some("mailto:jobs@example.com".into()),
+        salary: Some(RawSalary {
+            min: Some(0.0),
+            max: Some(0.0),
+            ..RawSalary::default()
+        }),
+        posted_at: Some(datetime!(2027-06-01 00:00 UTC)),
+        ..RawPosting::default()
+    };
+    let job = normalize(&raw, Taxonomy::embedded(), NOW).unwrap();
+    assert_eq!(job.apply_url, None);
+    assert!(job.locations.is_empty());
+    assert_eq!(
+        (job.work_environment, job.remote_scope),
+        (None, RemoteScope::NotRemote)
+    );
+    assert_eq!((job.level, job.min_years_experience), (JobLevel::Unknown, None));
+    assert!(job.career_paths.is_empty() && job.languages_required.is_empty());
+    assert_eq!(
+        (job.visa, job.employment_type),
+        (VisaSignal::Unknown, EmploymentType::Unknown)
+    );
+    assert_eq!(
+        (job.salary, job.description_language, job.department),
+        (None, None, None)
+    );
+    assert_eq!(
+        job.posted_at, None,
+        "a posting date in the future is a board error"
+    );
+    assert_eq!(
+        (job.description_text.as_str(), job.description_html.as_str()),
+        ("", "")
+    );
+    assert_eq!(job.fingerprint, fingerprint("Fictional Co", "Wild Card", ""));
+}
+
+#[test]
+fn real_looking_postings_from_several_boards_read_right() {
+    let taxonomy = Taxonomy::embedded();
+    let posting = |title: &str, location: &str, employment: Option<&str>| RawPosting {
+        source: "test".into(),
+        external_id: "x".into(),
+        title: title.into(),
+        company: "Fictional Co".into(),
+        url: "https://example.com/x".into(),
+        locations: vec![location.into()],
+        employment_type: employment.map(str::to_owned),
+        ..RawPosting::default()
+    };
+    for (title, location, employment, level, city, path) in [
+        (
+            "Werkstudent*in (w/m/d) Finance",
+            "Nürnberg, Germany",
+            None,
+            JobLevel::Internship,
+            None,
+            Some(CareerPath::Finance),
+        ),
+        (
+            "IT Internship",
+            "München",
+            Some("Internship"),
+            JobLevel::Internship,
+            Some("munich"),
+            Some(CareerPath::Tech),
+        ),
+        (
+            "Graduate Frontend Engineer",
+            "London, UK",
+            None,
+            JobLevel::Graduate,
+            Some("london"),
+            Some(CareerPath::Tech),
+        ),
+        (
+            "Senior Sales Manager (all genders)",
+            "Berlin",
+            Some("Vollzeit"),
+            JobLevel::Senior,
+            Some("berlin"),
+            Some(CareerPath::Sales),
+        ),
+        (
+            "Account Executive - UK&I / Northern Europe",
+            "London, United Kingdom",
+            Some("Full-time"),
+            JobLevel::Unknown,
+            Some("london"),
+            Some(CareerPath::Sales),
+        ),
+        (
+            "Stage - Assistant(e) Marketing H/F",
+            "Paris, France",
+            Some("INTERN, FULL_TIME"),
+            JobLevel::Internship,
+            Some("paris"),
+            Some(CareerPath::Marketing),
+        ),
+    ] {
+        let job = normalize(&posting(title, location, employment), taxonomy, NOW).unwrap();
+        assert_eq!(job.level, level, "{title}");
+        assert_eq!(
+            job.locations.first().and_then(|l| l.city.as_deref()),
+            city,
+            "{title}"
+        );
+        assert_eq!(job.career_paths.first().copied(), path, "{title}");
+    }
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[ a-zA-Z0-9äöüßéÃ¼Å€£$%&;#<>/()|,.+-]{0,80}",
+        Just("&lt;p&gt;x&lt;/p&gt;<".to_owned()),
+    ]
+}
+
+fn maybe_text() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of(text())
+}
+
+fn raw_posting() -> impl Strategy<Value = RawPosting> {
+    let salary = proptest::option::of(
+        (
+            proptest::option::of(any::<f64>()),
+            proptest::option::of(any::<f64>()),
+            maybe_text(),
+            maybe_text(),
+            maybe_text(),
+        )
+            .prop_map(|(min, max, currency, period, text)| RawSalary {
+                min,
+                max,
+                currency,
+                period,
+                text,
+            }),
+    );
+    let identity = (text(), text(), text(), text(), text(), text(), maybe_text());
+    let place = (
+        proptest::collection::vec(text(), 0..4),
+        proptest::collection::vec(text(), 0..3),
+        proptest::option::of(any::<bool>()),
+        maybe_text(),
+        maybe_text(),
+        maybe_text(),
+        maybe_text(),
+    );
+    let content = (
+        maybe_text(),
+        maybe_text(),
+        salary,
+        maybe_text(),
+        proptest::collection::vec(text(), 0..2),
+    );
+    (identity, place, content).prop_map(|(identity, place, content)| {
+        let (source, board, external_id, title, company, url, apply_url) = identity;
+        let (locations, countries, remote, workplace, department, employment_type, seniority) = place;
+        let (description_html, description_text, salary, language, tags) = content;
+        RawPosting {
+            source,
+            board,
+            external_id,
+            title,
+            company,
+            url: format!("https://example.com/{url}"),
+            apply_url,
+            locations,
+            countries,
+            remote,
+            workplace,
+            department,
+            employment_type,
+            seniority,
+            description_html,
+            description_text,
+            salary,
+            posted_at: None,
+            valid_through: None,
+            language,
+            tags,
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn normalize_never_panics_on_arbitrary_strings_in_every_field(raw in raw_posting()) {
+        if let Ok(job) = normalize(&raw, Taxonomy::embedded(), NOW) {
+            if let Some(salary) = job.salary {
+                prop_assert!(salary.min.zip(salary.max).is_none_or(|(lo, hi)| lo <= hi));
+            }
+            prop_assert_eq!(job.fingerprint.len(), 16);
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Descriptions: third-party HTML becomes plain text (for matching and email) and
+//! sanitized HTML (for display). Also the small text repairs every field needs.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use super::encoding::decode_entities;
+use std::sync::LazyLock;
+
+/// A description in both forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Description {
+    pub text: String,
+    pub html: String,
+}
+
+/// Plain text and safe HTML from what the board sent. The text form falls back to the
+/// board's own plain text when the HTML holds none.
+pub(crate) fn describe(html: Option<&str>, text: Option<&str>) -> Description {
+    let fallback = text
+        .map(|t| collapse_lines(&decode_entities(t)))
+        .filter(|t| !t.is_empty());
+    match html.map(str::trim).filter(|h| !h.is_empty()) {
+        Some(html) => {
+            let html = unescape_if_escaped(html);
+            let plain = html_to_text(&html);
+            let text = if plain.is_empty() {
+                fallback.unwrap_or_default()
+            } else {
+                plain
+            };
+            Description {
+                html: sanitize(&html),
+                text,
+            }
+        }
+        None => {
+            let text = fallback.unwrap_or_default();
+            Description {
+                html: text_to_html(&text),
+                text,
+            }
+        }
+    }
+}
+
+/// Greenhouse and others send their HTML entity-escaped (`&lt;div&gt;`). When there
+/// is no real markup but escaped markup, decode once; never twice, or a posting that
+/// shows code (`&amp;lt;`) would turn into markup.
+fn unescape_if_escaped(html: &str) -> Cow<'_, str> {
+    static TAG: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"<[a-zA-Z/!]").expect("valid regex"));
+    static ESCAPED_TAG: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"&lt;/?[a-zA-Z]").expect("valid regex"));
+    if !TAG.is_match(html) && ESCAPED_TAG.is_match(html) {
+        Cow::Owned(decode_entities(html))
+    } else {
+        Cow::Borrowed(html)
+    }
+}
+
+/// Keeps basic formatting, lists and links; links get `rel="nofollow noopener
+/// noreferrer"`. Scripts, styles, iframes, images and every attribute but `href` go.
+pub(crate) fn sanitize(html: &str) -> String {
+    static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+        let tags: HashSet<&str> = [
+            "a",
+            "b",
+            "blockquote",
+            "br",
+            "code",
+            "div",
+            "em",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "hr",
+            "i",
+            "li",
+            "ol",
+            "p",
+            "pre",
+            "strong",
+            "u",
+            "ul",
+        ]
+        .into();
+        let mut builder = ammonia::Builder::empty();
+        builder
+            .tags(tags)
+            .clean_content_tags(["script", "style", "iframe", "noscript", "template", "object"].into())
+            .tag_attributes(HashMap::from([("a", HashSet::from(["href"]))]))
+            .url_schemes(["http", "https", "mailto"].into())
+            .link_rel(Some("nofollow noopener noreferrer"));
+        builder
+    });
+    CLEANER.clean(html).to_string().trim().to_owned()
+}
+
+/// Elements whose start or end is a line break in the text form.
+const BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tr",
+    "ul",
+];
+/// Elements whose content is not text for a reader.
+const SKIPPED_TAGS: &[&str] = &[
+    "script", "style", "head", "title", "noscript", "template", "iframe", "object",
+];
+
+/// Plain text from HTML: block elements become line breaks, entities are decoded,
+/// whitespace collapsed, empty lines dropped.
+pub(crate) fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&decode_entities(&rest[..lt]));
+        let after = &rest[lt + 1..];
+        if let Some(comment) = after.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        let closing = after.starts_with('/');
+        let name: String = after
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let Some(gt) = after
+            .find('>')
+            .filter(|_| !name.is_empty() || after.starts_with('!'))
+        else {
+            // A bare "<" in text ("a < b"), not a tag.
+            out.push('<');
+            rest = after;
+            continue;
+        };
+        rest = &after[gt + 1..];
+        if SKIPPED_TAGS.contains(&name.as_str()) && !closing {
+            let end = format!("</{name}");
+            rest = rest.to_ascii_lowercase().find(&end).map_or("", |at| {
+                let tail = &rest[at..];
+                tail.find('>').map_or("", |gt| &tail[gt + 1..])
+            });
+        } else if BLOCK_TAGS.contains(&name.as_str()) {
+            out.push('\n');
+        } else if matches!(name.as_str(), "td" | "th") {
+            out.push(' ');
+        }
+    }
+    out.push_str(&decode_entities(rest));
+    collapse_lines(&out)
+}
+
+/// Collapses whitespace within each line and drops empty lines.
+pub(crate) fn collapse_lines(text: &str) -> String {
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Collapses all whitespace, line breaks included, into single spaces.
+pub(crate) fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Plain text as safe HTML: escaped, one paragraph a line.
+fn text_to_html(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("<p>{}</p>", escape(line)))
+        .collect()
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_lines_of_plain_text_with_entities_decoded() {
+        let html = "<h2>About&nbsp;us</h2><p>We build   tools for <b>R&amp;D</b>.</p><ul><li>SQL</li><li>Python</li></ul>\
+            <script>alert(1)</script><style>p{}</style><!-- hidden -->Caf&eacute; &#8211; &#x2019;";
+        assert_eq!(
+            html_to_text(html),
+            "About us\nWe build tools for R&D.\nSQL\nPython\nCafé – ’"
+        );
+    }
+
+    #[test]
+    fn entity_escaped_html_is_unescaped_once() {
+        let escaped = "&lt;div class=&quot;content-intro&quot;&gt;&lt;p&gt;Fictional Labs builds maps.&lt;/p&gt;&lt;/div&gt;\
+            &lt;p&gt;Write &amp;amp;lt;code&amp;amp;gt;&lt;/p&gt;";
+        let description = describe(Some(escaped), None);
+        assert_eq!(
+            description.text,
+            "Fictional Labs builds maps.\nWrite &lt;code&gt;"
+        );
+        assert!(
+            description
+                .html
+                .starts_with("<div><p>Fictional Labs builds maps.</p></div>"),
+            "{}",
+            description.html
+        );
+    }
+
+    #[test]
+    fn sanitized_html_keeps_formatting_and_links_but_not_scripts_or_handlers() {
+        let html = r#"<p onclick="x()">Hi <strong>there</strong> <a href="https://example.com/jobs" target="_blank">apply</a></p>
+            <script>steal()</script><iframe src="https://evil.example"></iframe><img src=x onerror="alert(1)">
+            <a href="javascript:alert(1)">bad</a><style>body{}</style>"#;
+        let clean = sanitize(html);
+        assert!(clean.contains("<p>Hi <strong>there</strong>"), "{clean}");
+        assert!(
+            clean.contains(
+                r#"<a href="https://example.com/jobs" rel="nofollow noopener noreferrer">apply</a>"#
+            ),
+            "{clean}"
+        );
+        for bad in [
+            "script",
+            "steal",
+            "iframe",
+            "img",
+            "onerror",
+            "onclick",
+            "javascript",
+            "style",
+            "target",
+        ] {
+            assert!(!clean.contains(bad), "{bad} in {clean}");
+        }
+    }
+
+    #[test]
+    fn plain_text_is_used_when_there_is_no_html() {
+        let description = describe(None, Some("First line\n\n  Second   <line>  "));
+        assert_eq!(description.text, "First line\nSecond <line>");
+        assert_eq!(description.html, "<p>First line</p><p>Second &lt;line&gt;</p>");
+        assert_eq!(describe(Some("  "), None).text, "");
+    }
+}
