@@ -1,0 +1,71 @@
+//! SmartRecruiters posting API: `GET /v1/companies/{board}/postings?limit=100&offset=0`,
+//! paged by `offset`/`limit` against `totalFound`. The list has no descriptions.
+
+use serde_json::Value;
+use url::Url;
+
+use super::json::{self, boolean, number, push_unique, required, text};
+use super::request::{RequestSettings, api_url};
+use super::{Ctx, Page, ParseError, dates};
+
+const PAGE_SIZE: u32 = 100;
+
+pub(super) fn first_url(base: &Url, board: &str, s: &RequestSettings) -> Url {
+    let mut url = api_url(base, &["v1", "companies", board, "postings"]);
+    let limit = s.page_size.unwrap_or(PAGE_SIZE).clamp(1, PAGE_SIZE);
+    url.query_pairs_mut()
+        .append_pair("limit", &limit.to_string())
+        .append_pair("offset", "0");
+    url
+}
+
+pub(super) fn parse(ctx: &Ctx, body: &[u8]) -> Result<Page, ParseError> {
+    let root = json::body(ctx, body)?;
+    let jobs = json::items(ctx, &root, "/content")?;
+    let mut page = json::read_all(jobs, |job| read(ctx, job));
+    let url_number = |key: &str| ctx.query(key).and_then(|v| v.parse::<f64>().ok());
+    let offset = number(&root, "/offset")
+        .or_else(|| url_number("offset"))
+        .unwrap_or(0.0);
+    let limit = number(&root, "/limit")
+        .or_else(|| url_number("limit"))
+        .unwrap_or(jobs.len() as f64);
+    let total = number(&root, "/totalFound").unwrap_or(0.0);
+    let next = offset + limit;
+    if !jobs.is_empty() && limit > 0.0 && next < total {
+        page.next = Some(ctx.with_query("offset", &(next as u64).to_string()));
+    }
+    Ok(page)
+}
+
+fn read(ctx: &Ctx, job: &Value) -> Result<jobping_core::RawPosting, String> {
+    let mut p = ctx.posting(required(job, "/id", "id")?, required(job, "/name", "title")?);
+    p.company = text(job, "/company/name").unwrap_or_else(|| ctx.board.to_owned());
+    let identifier = text(job, "/company/identifier").unwrap_or_else(|| ctx.board.to_owned());
+    p.url = format!("https://jobs.smartrecruiters.com/{identifier}/{}", p.external_id);
+    push_unique(
+        &mut p.locations,
+        text(job, "/location/fullLocation").or_else(|| city_country(job)),
+    );
+    push_unique(&mut p.countries, text(job, "/location/country"));
+    p.remote = boolean(job, "/location/remote");
+    if boolean(job, "/location/hybrid") == Some(true) {
+        p.workplace = Some("hybrid".to_owned());
+    }
+    p.department = text(job, "/department/label");
+    p.employment_type = text(job, "/typeOfEmployment/label");
+    p.seniority = text(job, "/experienceLevel/label").or_else(|| text(job, "/experienceLevel/id"));
+    push_unique(&mut p.tags, text(job, "/function/label"));
+    push_unique(&mut p.tags, text(job, "/industry/label"));
+    p.posted_at = text(job, "/releasedDate").and_then(|s| dates::parse(&s));
+    p.language = text(job, "/language/code");
+    Ok(p)
+}
+
+fn city_country(job: &Value) -> Option<String> {
+    let parts: Vec<String> = ["/location/city", "/location/region", "/location/country"]
+        .iter()
+        .filter_map(|k| text(job, k))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}

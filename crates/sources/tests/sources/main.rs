@@ -1,0 +1,5 @@
+//! The sources crate's integration tests: adapters against recorded-shape payloads,
+//! fetching against servers on loopback.
+
+mod adapters;
+mod fetch;
