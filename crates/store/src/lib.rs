@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod jobs;
 mod model;
 mod postgres;
 mod sqlite;
@@ -20,6 +21,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use error::StoreError;
+pub use jobs::{StoredJob, UpsertSummary};
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -156,8 +158,13 @@ pub trait Store: Send + Sync + 'static {
     /// Counts by state and the age of the oldest due task.
     async fn queue_stats(&self, now: OffsetDateTime) -> Result<QueueStats>;
 
-    /// Deletes done and dead tasks finished before `before`; returns how many.
-    async fn purge_finished_tasks(&self, before: OffsetDateTime) -> Result<u64>;
+    /// Deletes done tasks finished before `done_before` and dead ones finished before
+    /// `dead_before` (dead tasks are kept longer, for operators); returns how many.
+    async fn purge_finished_tasks(
+        &self,
+        done_before: OffsetDateTime,
+        dead_before: OffsetDateTime,
+    ) -> Result<u64>;
 
     // ---- schedules ----
 
@@ -168,4 +175,35 @@ pub trait Store: Send + Sync + 'static {
 
     /// Each schedule's last firing, success and failure.
     async fn schedules(&self) -> Result<Vec<ScheduleStatus>>;
+
+    // ---- jobs ----
+
+    /// Stores a batch of normalized jobs seen at `now`, atomically: a known posting is
+    /// updated (or only marked seen when unchanged), a posting that is an active job
+    /// from another source is linked to it, anything else is inserted.
+    async fn upsert_jobs(&self, jobs: &[jobping_core::Job], now: OffsetDateTime) -> Result<UpsertSummary>;
+
+    /// Marks every job linked to a source board as seen at `now` (the board answered
+    /// "not modified"); returns how many links were touched.
+    async fn touch_source_jobs(&self, source: &str, board: &str, now: OffsetDateTime) -> Result<u64>;
+
+    /// Deactivates active jobs last seen before `not_seen_since` or whose valid-through
+    /// date is past; returns how many.
+    async fn deactivate_stale_jobs(&self, not_seen_since: OffsetDateTime, now: OffsetDateTime)
+    -> Result<u64>;
+
+    /// Stored jobs, oldest first; only active ones when `active_only`.
+    async fn jobs(&self, active_only: bool) -> Result<Vec<StoredJob>>;
+
+    // ---- sources ----
+
+    /// What is remembered about a source, if it ever ran.
+    async fn source_state(&self, name: &str) -> Result<Option<SourceState>>;
+
+    /// Records a run and updates the source's state (last poll, success, error and the
+    /// validators for the next conditional request).
+    async fn record_source_run(&self, run: &SourceRun) -> Result<()>;
+
+    /// Every source that ever ran, by name, with its latest run and active job count.
+    async fn source_statuses(&self) -> Result<Vec<SourceStatus>>;
 }

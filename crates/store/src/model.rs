@@ -226,3 +226,43 @@ pub(crate) fn queue_stats(
 /// The error a task keeps when its worker vanished mid-attempt.
 pub(crate) const LEASE_EXPIRED_ERROR: &str =
     "lease expired: the worker stopped before finishing this attempt";
+
+/// One board's scrape, to record on its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRun {
+    /// `kind:board`, or the kind alone for aggregators.
+    pub name: String,
+    pub kind: String,
+    pub started_at: OffsetDateTime,
+    pub finished_at: OffsetDateTime,
+    /// `ok`, `not_modified`, `blocked` or `failed`.
+    pub status: String,
+    pub fetched: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub error: Option<String>,
+    /// The first page's validators, for the next conditional request.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What the store remembers about a source between runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceState {
+    pub name: String,
+    pub kind: String,
+    pub last_polled_at: Option<OffsetDateTime>,
+    pub last_success_at: Option<OffsetDateTime>,
+    pub last_error: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A source's state with its latest run and how many active jobs it lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceStatus {
+    pub state: SourceState,
+    pub last_run: Option<SourceRun>,
+    pub active_jobs: u64,
+}

@@ -11,7 +11,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use jobping_core::{EmailAddress, SubscriberStatus, Tier};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{PgPool, Row};
+use sqlx::{Connection, PgPool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -19,10 +19,16 @@ use crate::error::DbContext;
 use crate::model::LEASE_EXPIRED_ERROR;
 use crate::{
     AuditEntry, Backend, ClaimedTask, FailOutcome, NewAuditEntry, NewTask, QueueStats, Result,
-    ScheduleStatus, Store, StoreError, Subscriber, Switch, Task, TaskId, TaskStatus,
+    ScheduleStatus, SourceRun, SourceState, SourceStatus, Store, StoreError, StoredJob, Subscriber, Switch,
+    Task, TaskId, TaskStatus, UpsertSummary,
 };
 
+mod jobs;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A pooled connection idle for longer than this is pinged before it is used again.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 /// The PostgreSQL implementation of [`Store`].
 #[derive(Debug, Clone)]
@@ -34,9 +40,21 @@ impl PgStore {
     /// Connects to the database a `postgres://` URL names and migrates it.
     pub async fn connect(url: &str) -> Result<Self> {
         let options = PgConnectOptions::from_str(url).context("parsing the PostgreSQL URL")?;
+        // sqlx checks every connection as it goes back to the pool; pinging it again as
+        // it comes out is one more round trip on every call. Only a connection that sat
+        // idle for a while (and may have been cut meanwhile) is pinged before use.
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .context("connecting to PostgreSQL")?;
@@ -259,27 +277,16 @@ impl Store for PgStore {
         locked_until: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<Option<ClaimedTask>> {
-        sqlx::query(REQUEUE_EXPIRED)
-            .bind(now)
-            .bind(LEASE_EXPIRED_ERROR)
-            .execute(&self.pool)
-            .await
-            .db("requeueing tasks whose lease expired")?;
         let lease = Uuid::new_v4();
-        let row = sqlx::query(
-            "UPDATE tasks SET status = 'running', attempts = attempts + 1, lease = $2, locked_by = $3,
-                 locked_until = $4, updated_at = $1
-             WHERE id = (SELECT id FROM tasks WHERE status = 'pending' AND run_at <= $1
-                         ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-             RETURNING id, kind, payload, schedule, attempts, max_attempts",
-        )
-        .bind(now)
-        .bind(lease)
-        .bind(worker)
-        .bind(locked_until)
-        .fetch_optional(&self.pool)
-        .await
-        .db("claiming a task")?;
+        let row = sqlx::query(CLAIM)
+            .bind(now)
+            .bind(lease)
+            .bind(worker)
+            .bind(locked_until)
+            .bind(LEASE_EXPIRED_ERROR)
+            .fetch_optional(&self.pool)
+            .await
+            .db("claiming a task")?;
         let Some(row) = row else { return Ok(None) };
         let read = "reading a claimed task";
         Ok(Some(ClaimedTask {
@@ -387,12 +394,19 @@ impl Store for PgStore {
         Ok(crate::model::queue_stats(&counts, due, oldest, now))
     }
 
-    async fn purge_finished_tasks(&self, before: OffsetDateTime) -> Result<u64> {
-        let result = sqlx::query("DELETE FROM tasks WHERE status IN ('done', 'dead') AND finished_at < $1")
-            .bind(before)
-            .execute(&self.pool)
-            .await
-            .db("purging finished tasks")?;
+    async fn purge_finished_tasks(
+        &self,
+        done_before: OffsetDateTime,
+        dead_before: OffsetDateTime,
+    ) -> Result<u64> {
+        let result = sqlx::query(
+            "DELETE FROM tasks WHERE (status = 'done' AND finished_at < $1) OR (status = 'dead' AND finished_at < $2)",
+        )
+        .bind(done_before)
+        .bind(dead_before)
+        .execute(&self.pool)
+        .await
+        .db("purging finished tasks")?;
         Ok(result.rows_affected())
     }
 
@@ -442,25 +456,88 @@ impl Store for PgStore {
             })
             .collect()
     }
+
+    async fn upsert_jobs(&self, jobs: &[jobping_core::Job], now: OffsetDateTime) -> Result<UpsertSummary> {
+        self.upsert_jobs_impl(jobs, now).await
+    }
+
+    async fn touch_source_jobs(&self, source: &str, board: &str, now: OffsetDateTime) -> Result<u64> {
+        self.touch_source_jobs_impl(source, board, now).await
+    }
+
+    async fn deactivate_stale_jobs(
+        &self,
+        not_seen_since: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        self.deactivate_stale_jobs_impl(not_seen_since, now).await
+    }
+
+    async fn jobs(&self, active_only: bool) -> Result<Vec<StoredJob>> {
+        self.jobs_impl(active_only).await
+    }
+
+    async fn source_state(&self, name: &str) -> Result<Option<SourceState>> {
+        self.source_state_impl(name).await
+    }
+
+    async fn record_source_run(&self, run: &SourceRun) -> Result<()> {
+        self.record_source_run_impl(run).await
+    }
+
+    async fn source_statuses(&self) -> Result<Vec<SourceStatus>> {
+        self.source_statuses_impl().await
+    }
 }
 
-/// Running tasks whose lease ran out go back to the queue, or die if that was their last
-/// attempt (and the schedule that fired them notes the failure). Rows another process is
-/// already requeueing are skipped, not waited for.
-const REQUEUE_EXPIRED: &str = "WITH expired AS (
-        SELECT id FROM tasks WHERE status = 'running' AND locked_until < $1 FOR UPDATE SKIP LOCKED
+/// Claims the oldest due task, in one statement (one round trip) that also deals with
+/// expired leases first: running tasks whose lease ran out go back to the queue, or die if
+/// that was their last attempt (and the schedule that fired them notes the failure).
+///
+/// It does what requeueing and then claiming would, in two statements: a requeued task is
+/// due at `now`, so the claim takes the oldest of the oldest pending task and the requeued
+/// ones; a requeued task claimed at once is updated once, by `claimed`, and keeps what the
+/// requeue would have left on it (`run_at`, `last_error`). Rows another process holds are
+/// skipped, not waited for.
+///
+/// Binds: $1 now, $2 lease, $3 worker, $4 locked_until, $5 the lease-expired error.
+const CLAIM: &str = "WITH expired AS (
+        SELECT id, attempts >= max_attempts AS exhausted FROM tasks
+        WHERE status = 'running' AND locked_until < $1
+        FOR UPDATE SKIP LOCKED
+    ), due AS (
+        SELECT id, run_at FROM tasks
+        WHERE status = 'pending' AND run_at <= $1
+        ORDER BY run_at, id LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    ), pick AS MATERIALIZED (
+        SELECT id FROM (
+            SELECT id, run_at FROM due
+            UNION ALL
+            SELECT id, $1::timestamptz FROM expired WHERE NOT exhausted
+        ) candidates
+        ORDER BY run_at, id LIMIT 1
     ), requeued AS (
         UPDATE tasks SET
-            status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
-            finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END,
+            status = CASE WHEN expired.exhausted THEN 'dead' ELSE 'pending' END,
+            finished_at = CASE WHEN expired.exhausted THEN $1 ELSE NULL END,
             run_at = $1, updated_at = $1, lease = NULL, locked_by = NULL, locked_until = NULL,
-            last_error = $2
-        FROM expired WHERE tasks.id = expired.id
+            last_error = $5
+        FROM expired
+        WHERE tasks.id = expired.id AND tasks.id NOT IN (SELECT id FROM pick)
         RETURNING tasks.schedule, tasks.status
+    ), failure AS (
+        UPDATE schedules SET last_failure_at = $1, last_error = $5
+        WHERE name IN (SELECT schedule FROM requeued WHERE status = 'dead')
+    ), claimed AS (
+        UPDATE tasks SET status = 'running', attempts = attempts + 1, lease = $2, locked_by = $3,
+            locked_until = $4, updated_at = $1,
+            run_at = CASE WHEN status = 'running' THEN $1 ELSE run_at END,
+            last_error = CASE WHEN status = 'running' THEN $5 ELSE last_error END
+        WHERE id IN (SELECT id FROM pick)
+        RETURNING id, kind, payload, schedule, attempts, max_attempts
     )
-    UPDATE schedules SET last_failure_at = $1,
-        last_error = $2
-    WHERE name IN (SELECT schedule FROM requeued WHERE status = 'dead')";
+    SELECT id, kind, payload, schedule, attempts, max_attempts FROM claimed";
 
 async fn enqueue<'e>(executor: impl sqlx::PgExecutor<'e>, task: &NewTask) -> Result<Option<TaskId>> {
     sqlx::query_scalar(

@@ -1,36 +1,78 @@
 //! The SQLite store: the zero-setup default for one machine.
 //!
-//! Writes go through a pool of one connection, so this process's writers queue in
-//! order instead of sleeping in SQLite's busy handler; reads use a pool of their own.
+//! Writes go through one connection that callers take turns on, so this process's
+//! writers queue in order instead of sleeping in SQLite's busy handler; reads use a pool
+//! of their own.
 //! Times are stored as INTEGER microseconds since the epoch.
 
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
 use jobping_core::{EmailAddress, SubscriberStatus, Tier};
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row, SqlitePool};
+use sqlx::{ConnectOptions, Connection, Row, Sqlite, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
+use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
 use crate::error::DbContext;
 use crate::model::LEASE_EXPIRED_ERROR;
 use crate::{
     AuditEntry, Backend, ClaimedTask, FailOutcome, NewAuditEntry, NewTask, QueueStats, Result,
-    ScheduleStatus, Store, StoreError, Subscriber, Switch, Task, TaskId, TaskStatus,
+    ScheduleStatus, SourceRun, SourceState, SourceStatus, Store, StoreError, StoredJob, Subscriber, Switch,
+    Task, TaskId, TaskStatus, UpsertSummary,
 };
 
+mod jobs;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// How long a call waits for its turn on the writer before giving up.
+const WRITER_WAIT: Duration = Duration::from_secs(30);
 
 /// The SQLite implementation of [`Store`].
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    /// The one connection that writes. A mutex rather than a pool of one: a pool hands
+    /// its connection over through a spawned task and pings it on every return, and
+    /// those round trips to the connection's thread cost more than most statements.
+    writer: Arc<Mutex<SqliteConnection>>,
+    /// Read-only connections; `None` for an in-memory database, which only the writer's
+    /// connection can see.
+    reader: Option<SqlitePool>,
+}
+
+/// A connection to read with: pooled, or the writer's for an in-memory database.
+enum ReadConn<'a> {
+    Pooled(PoolConnection<Sqlite>),
+    Writer(MutexGuard<'a, SqliteConnection>),
+}
+
+impl Deref for ReadConn<'_> {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            Self::Pooled(conn) => conn,
+            Self::Writer(conn) => conn,
+        }
+    }
+}
+
+impl DerefMut for ReadConn<'_> {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            Self::Pooled(conn) => conn,
+            Self::Writer(conn) => conn,
+        }
+    }
 }
 
 impl SqliteStore {
@@ -44,38 +86,61 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .connect_with(options.clone())
+        let writer = options
+            .connect()
             .await
             .with_context(|| format!("opening the SQLite database {url:?}"))?;
-        let store_reader = if in_memory {
+        let reader = if in_memory {
             // Each connection to an in-memory database would see a database of its own.
-            writer.clone()
+            None
         } else {
-            SqlitePoolOptions::new()
+            // No ping before each acquire: the connection is in this process and cannot
+            // be hung up on, and the ping is one more round trip to its thread.
+            let pool = SqlitePoolOptions::new()
                 .max_connections(4)
+                .test_before_acquire(false)
                 .connect_with(options.read_only(true))
                 .await
-                .with_context(|| format!("opening the SQLite database {url:?} for reading"))?
+                .with_context(|| format!("opening the SQLite database {url:?} for reading"))?;
+            Some(pool)
         };
         let store = Self {
-            writer,
-            reader: store_reader,
+            writer: Arc::new(Mutex::new(writer)),
+            reader,
         };
         store.migrate().await?;
         Ok(store)
     }
 
-    /// Starts a write transaction that takes SQLite's write lock at once, so it never
-    /// fails half-way on a lock upgrade.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.writer
-            .begin_with("BEGIN IMMEDIATE")
+    /// This process's turn on the writer connection; callers are served in order.
+    async fn write(&self) -> Result<MutexGuard<'_, SqliteConnection>> {
+        tokio::time::timeout(WRITER_WAIT, self.writer.lock())
             .await
-            .db("beginning a write transaction")
+            .map_err(|_| {
+                StoreError::from(anyhow::anyhow!(
+                    "waited {WRITER_WAIT:?} for the SQLite writer connection"
+                ))
+            })
     }
+
+    /// A connection to read with.
+    async fn read(&self) -> Result<ReadConn<'_>> {
+        match &self.reader {
+            Some(pool) => Ok(ReadConn::Pooled(
+                pool.acquire().await.db("acquiring a reading connection")?,
+            )),
+            None => Ok(ReadConn::Writer(self.write().await?)),
+        }
+    }
+}
+
+/// Starts a write transaction that takes SQLite's write lock at once, so it never fails
+/// half-way on a lock upgrade.
+async fn begin_write(writer: &mut SqliteConnection) -> Result<sqlx::Transaction<'_, Sqlite>> {
+    writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .db("beginning a write transaction")
 }
 
 /// Microseconds since the Unix epoch: how SQLite keeps a time.
@@ -147,8 +212,11 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<()> {
+        // `run_direct` (no target, skipping nothing) is what `run` does once it has a
+        // connection; `run` itself, on a borrowed connection inside an `async_trait`
+        // method, trips the compiler's `Send` check ("`Acquire` is not general enough").
         MIGRATOR
-            .run(&self.writer)
+            .run_direct(None, &mut *self.write().await?, false)
             .await
             .context("applying the SQLite migrations")?;
         Ok(())
@@ -156,7 +224,7 @@ impl Store for SqliteStore {
 
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1")
-            .execute(&self.reader)
+            .execute(&mut *self.read().await?)
             .await
             .db("pinging SQLite")?;
         Ok(())
@@ -174,14 +242,14 @@ impl Store for SqliteStore {
         .bind(name)
         .bind(candidate)
         .bind(us(now))
-        .execute(&self.writer)
+        .execute(&mut *self.write().await?)
         .await
         .db("keeping a secret")?
         .rows_affected()
             == 1;
         let value: String = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
             .bind(name)
-            .fetch_one(&self.writer)
+            .fetch_one(&mut *self.write().await?)
             .await
             .db("reading a secret")?;
         Ok((value, inserted))
@@ -190,7 +258,7 @@ impl Store for SqliteStore {
     async fn switch(&self, name: &str) -> Result<Option<bool>> {
         sqlx::query_scalar("SELECT enabled FROM switches WHERE name = $1")
             .bind(name)
-            .fetch_optional(&self.reader)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .db("reading a switch")
     }
@@ -205,7 +273,7 @@ impl Store for SqliteStore {
         .bind(enabled)
         .bind(us(now))
         .bind(by)
-        .execute(&self.writer)
+        .execute(&mut *self.write().await?)
         .await
         .db("setting a switch")?;
         Ok(())
@@ -213,7 +281,7 @@ impl Store for SqliteStore {
 
     async fn switches(&self) -> Result<Vec<Switch>> {
         let rows = sqlx::query("SELECT name, enabled, updated_at, updated_by FROM switches ORDER BY name")
-            .fetch_all(&self.reader)
+            .fetch_all(&mut *self.read().await?)
             .await
             .db("listing switches")?;
         rows.iter()
@@ -236,7 +304,7 @@ impl Store for SqliteStore {
         .bind(Uuid::now_v7().to_string())
         .bind(email.as_str())
         .bind(us(now))
-        .fetch_one(&self.writer)
+        .fetch_one(&mut *self.write().await?)
         .await
         .db("inserting a subscriber")?;
         subscriber_from_row(&row)
@@ -248,7 +316,7 @@ impl Store for SqliteStore {
              FROM subscribers WHERE lower(email) = lower($1)",
         )
         .bind(email.as_str())
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .db("looking up a subscriber by email")?;
         row.as_ref().map(subscriber_from_row).transpose()
@@ -260,7 +328,7 @@ impl Store for SqliteStore {
              FROM subscribers WHERE id = $1",
         )
         .bind(id.to_string())
-        .fetch_one(&self.reader)
+        .fetch_one(&mut *self.read().await?)
         .await
         .db("reading a subscriber")?;
         subscriber_from_row(&row)
@@ -275,7 +343,7 @@ impl Store for SqliteStore {
         .bind(&entry.action)
         .bind(&entry.target_hash)
         .bind(json_text(&entry.detail))
-        .execute(&self.writer)
+        .execute(&mut *self.write().await?)
         .await
         .db("appending to the audit log")?;
         Ok(())
@@ -286,7 +354,7 @@ impl Store for SqliteStore {
             "SELECT id, at, actor, action, target_hash, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
         )
         .bind(i64::from(limit))
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await
         .db("reading the audit log")?;
         rows.iter()
@@ -306,7 +374,7 @@ impl Store for SqliteStore {
     }
 
     async fn enqueue(&self, task: &NewTask) -> Result<Option<TaskId>> {
-        enqueue(&self.writer, task).await
+        enqueue(&mut *self.write().await?, task).await
     }
 
     async fn claim_task(
@@ -315,35 +383,37 @@ impl Store for SqliteStore {
         locked_until: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<Option<ClaimedTask>> {
-        let mut tx = self.begin_write().await?;
-        let expired = sqlx::query(REQUEUE_EXPIRED)
-            .bind(us(now))
-            .bind(LEASE_EXPIRED_ERROR)
-            .fetch_all(&mut *tx)
-            .await
-            .db("requeueing tasks whose lease expired")?;
-        for row in &expired {
-            let schedule: Option<String> = row.try_get("schedule").db("reading an expired task")?;
-            let status: String = row.try_get("status").db("reading an expired task")?;
-            if let (Some(schedule), "dead") = (schedule, status.as_str()) {
-                record_schedule_failure(&mut tx, &schedule, LEASE_EXPIRED_ERROR, now).await?;
-            }
-        }
         let lease = Uuid::new_v4();
-        let row = sqlx::query(
-            "UPDATE tasks SET status = 'running', attempts = attempts + 1, lease = $2, locked_by = $3,
-                 locked_until = $4, updated_at = $1
-             WHERE id = (SELECT id FROM tasks WHERE status = 'pending' AND run_at <= $1 ORDER BY run_at, id LIMIT 1)
-             RETURNING id, kind, payload, schedule, attempts, max_attempts",
-        )
-        .bind(us(now))
-        .bind(lease.to_string())
-        .bind(worker)
-        .bind(us(locked_until))
-        .fetch_optional(&mut *tx)
-        .await
-        .db("claiming a task")?;
-        tx.commit().await.db("committing a claim")?;
+        let mut writer = self.write().await?;
+        // Usually no lease has expired and one statement does it all.
+        let row = sqlx::query(CLAIM_UNLESS_EXPIRED)
+            .bind(us(now))
+            .bind(lease.to_string())
+            .bind(worker)
+            .bind(us(locked_until))
+            .fetch_optional(&mut *writer)
+            .await
+            .db("claiming a task")?;
+        let row = match row {
+            Some(row) => Some(row),
+            None => {
+                // Nothing due, or some lease expired: requeue, then claim, in a transaction.
+                let mut tx = begin_write(&mut writer).await?;
+                // One round trip for the three statements; only the last returns a row.
+                let row = sqlx::query(REQUEUE_AND_CLAIM)
+                    .bind(us(now))
+                    .bind(LEASE_EXPIRED_ERROR)
+                    .bind(lease.to_string())
+                    .bind(worker)
+                    .bind(us(locked_until))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .db("claiming a task")?
+                    .pop();
+                tx.commit().await.db("committing a claim")?;
+                row
+            }
+        };
         let Some(row) = row else { return Ok(None) };
         let read = "reading a claimed task";
         let payload: String = row.try_get("payload").db(read)?;
@@ -359,29 +429,27 @@ impl Store for SqliteStore {
     }
 
     async fn complete_task(&self, task: &ClaimedTask, now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE tasks SET status = 'done', finished_at = $3, updated_at = $3,
-                 lease = NULL, locked_by = NULL, locked_until = NULL
-             WHERE id = $1 AND lease = $2 AND status = 'running'",
-        )
-        .bind(task.id)
-        .bind(task.lease.to_string())
-        .bind(us(now))
-        .execute(&mut *tx)
-        .await
-        .db("completing a task")?;
-        if done.rows_affected() == 0 {
+        let Some(schedule) = &task.schedule else {
+            // One statement is atomic on its own: no transaction (and its two round
+            // trips) needed.
+            let done = complete(&mut *self.write().await?, task, now).await?;
+            return if done {
+                Ok(())
+            } else {
+                Err(StoreError::lease_lost(task))
+            };
+        };
+        let mut writer = self.write().await?;
+        let mut tx = begin_write(&mut writer).await?;
+        if !complete(&mut *tx, task, now).await? {
             return Err(StoreError::lease_lost(task));
         }
-        if let Some(schedule) = &task.schedule {
-            sqlx::query("UPDATE schedules SET last_success_at = $2 WHERE name = $1")
-                .bind(schedule)
-                .bind(us(now))
-                .execute(&mut *tx)
-                .await
-                .db("recording a schedule's success")?;
-        }
+        sqlx::query("UPDATE schedules SET last_success_at = $2 WHERE name = $1")
+            .bind(schedule)
+            .bind(us(now))
+            .execute(&mut *tx)
+            .await
+            .db("recording a schedule's success")?;
         tx.commit().await.db("committing a completed task")?;
         Ok(())
     }
@@ -394,7 +462,8 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<FailOutcome> {
         let error = crate::model::clip_error(error);
-        let mut tx = self.begin_write().await?;
+        let mut writer = self.write().await?;
+        let mut tx = begin_write(&mut writer).await?;
         let status: Option<String> = sqlx::query_scalar(FAIL_TASK)
             .bind(task.id)
             .bind(task.lease.to_string())
@@ -424,7 +493,7 @@ impl Store for SqliteStore {
              FROM tasks WHERE id = $1",
         )
         .bind(id)
-        .fetch_one(&self.reader)
+        .fetch_one(&mut *self.read().await?)
         .await
         .db("reading a task")?;
         task_from_row(&row)
@@ -434,31 +503,39 @@ impl Store for SqliteStore {
         let counts: Vec<(String, i64)> = sqlx::query_as(
             "SELECT status, COUNT(*) FROM tasks WHERE status IN ('pending', 'running', 'dead') GROUP BY status",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await
         .db("counting tasks")?;
         let (due, oldest): (i64, Option<i64>) = sqlx::query_as(
             "SELECT COUNT(*), MIN(run_at) FROM tasks WHERE status = 'pending' AND run_at <= $1",
         )
         .bind(us(now))
-        .fetch_one(&self.reader)
+        .fetch_one(&mut *self.read().await?)
         .await
         .db("measuring the queue's wait")?;
         let oldest = opt_from_us(oldest)?;
         Ok(crate::model::queue_stats(&counts, due, oldest, now))
     }
 
-    async fn purge_finished_tasks(&self, before: OffsetDateTime) -> Result<u64> {
-        let result = sqlx::query("DELETE FROM tasks WHERE status IN ('done', 'dead') AND finished_at < $1")
-            .bind(us(before))
-            .execute(&self.writer)
-            .await
-            .db("purging finished tasks")?;
+    async fn purge_finished_tasks(
+        &self,
+        done_before: OffsetDateTime,
+        dead_before: OffsetDateTime,
+    ) -> Result<u64> {
+        let result = sqlx::query(
+            "DELETE FROM tasks WHERE (status = 'done' AND finished_at < $1) OR (status = 'dead' AND finished_at < $2)",
+        )
+        .bind(us(done_before))
+        .bind(us(dead_before))
+        .execute(&mut *self.write().await?)
+        .await
+        .db("purging finished tasks")?;
         Ok(result.rows_affected())
     }
 
     async fn fire_schedule(&self, name: &str, fire_at: OffsetDateTime, task: &NewTask) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
+        let mut writer = self.write().await?;
+        let mut tx = begin_write(&mut writer).await?;
         sqlx::query("INSERT INTO schedules (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .execute(&mut *tx)
@@ -485,7 +562,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(
             "SELECT name, last_fired_at, last_success_at, last_failure_at, last_error FROM schedules ORDER BY name",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await
         .db("listing schedules")?;
         rows.iter()
@@ -501,17 +578,70 @@ impl Store for SqliteStore {
             })
             .collect()
     }
+
+    async fn upsert_jobs(&self, jobs: &[jobping_core::Job], now: OffsetDateTime) -> Result<UpsertSummary> {
+        self.upsert_jobs_impl(jobs, now).await
+    }
+
+    async fn touch_source_jobs(&self, source: &str, board: &str, now: OffsetDateTime) -> Result<u64> {
+        self.touch_source_jobs_impl(source, board, now).await
+    }
+
+    async fn deactivate_stale_jobs(
+        &self,
+        not_seen_since: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        self.deactivate_stale_jobs_impl(not_seen_since, now).await
+    }
+
+    async fn jobs(&self, active_only: bool) -> Result<Vec<StoredJob>> {
+        self.jobs_impl(active_only).await
+    }
+
+    async fn source_state(&self, name: &str) -> Result<Option<SourceState>> {
+        self.source_state_impl(name).await
+    }
+
+    async fn record_source_run(&self, run: &SourceRun) -> Result<()> {
+        self.record_source_run_impl(run).await
+    }
+
+    async fn source_statuses(&self) -> Result<Vec<SourceStatus>> {
+        self.source_statuses_impl().await
+    }
 }
 
-/// Running tasks whose lease ran out go back to the queue, or die if that was their
-/// last attempt.
-const REQUEUE_EXPIRED: &str = "UPDATE tasks SET
+/// Claims the oldest due task, provided no running task's lease has expired (else there
+/// would be tasks to requeue first, and [`REQUEUE_AND_CLAIM`] is needed). One statement:
+/// atomic without a transaction.
+///
+/// Binds: $1 now, $2 lease, $3 worker, $4 locked_until.
+const CLAIM_UNLESS_EXPIRED: &str = "UPDATE tasks SET status = 'running', attempts = attempts + 1,
+        lease = $2, locked_by = $3, locked_until = $4, updated_at = $1
+    WHERE id = (SELECT id FROM tasks WHERE status = 'pending' AND run_at <= $1 ORDER BY run_at, id LIMIT 1)
+        AND NOT EXISTS (SELECT 1 FROM tasks WHERE status = 'running' AND locked_until < $1)
+    RETURNING id, kind, payload, schedule, attempts, max_attempts";
+
+/// Claims the oldest due task, in three statements sent as one (run in a write
+/// transaction): running tasks whose lease ran out go back to the queue, or die if that
+/// was their last attempt, in which case the schedule that fired them notes the failure
+/// first (while they can still be told apart); then the oldest due task is claimed.
+///
+/// Binds: $1 now, $2 the lease-expired error, $3 lease, $4 worker, $5 locked_until.
+const REQUEUE_AND_CLAIM: &str = "UPDATE schedules SET last_failure_at = $1, last_error = $2
+    WHERE name IN (SELECT schedule FROM tasks
+        WHERE status = 'running' AND locked_until < $1 AND attempts >= max_attempts);
+    UPDATE tasks SET
         status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
         finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END,
         run_at = $1, updated_at = $1, lease = NULL, locked_by = NULL, locked_until = NULL,
         last_error = $2
-    WHERE status = 'running' AND locked_until < $1
-    RETURNING schedule, status";
+    WHERE status = 'running' AND locked_until < $1;
+    UPDATE tasks SET status = 'running', attempts = attempts + 1, lease = $3, locked_by = $4,
+        locked_until = $5, updated_at = $1
+    WHERE id = (SELECT id FROM tasks WHERE status = 'pending' AND run_at <= $1 ORDER BY run_at, id LIMIT 1)
+    RETURNING id, kind, payload, schedule, attempts, max_attempts";
 
 const FAIL_TASK: &str = "UPDATE tasks SET
         status = CASE WHEN $4 IS NULL OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
@@ -537,6 +667,26 @@ async fn enqueue<'e>(executor: impl sqlx::SqliteExecutor<'e>, task: &NewTask) ->
     .fetch_optional(executor)
     .await
     .db("queueing a task")
+}
+
+/// Marks a running task done if `task`'s lease still holds it; false when it does not.
+async fn complete<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    task: &ClaimedTask,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE tasks SET status = 'done', finished_at = $3, updated_at = $3,
+             lease = NULL, locked_by = NULL, locked_until = NULL
+         WHERE id = $1 AND lease = $2 AND status = 'running'",
+    )
+    .bind(task.id)
+    .bind(task.lease.to_string())
+    .bind(us(now))
+    .execute(executor)
+    .await
+    .db("completing a task")?;
+    Ok(done.rows_affected() == 1)
 }
 
 async fn record_schedule_failure(

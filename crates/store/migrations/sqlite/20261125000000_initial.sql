@@ -67,23 +67,43 @@ CREATE TABLE source_runs (
 ) STRICT;
 CREATE INDEX source_runs_source ON source_runs (source, started_at DESC);
 
+-- One row per job, however many sources list it. `fingerprint` (normalized company,
+-- title and city) is the cross-source identity: among active jobs it is unique, so the
+-- same job found on two sources is one row with two `job_sources`.
 CREATE TABLE jobs (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    fingerprint   TEXT NOT NULL UNIQUE,
-    source        TEXT NOT NULL,
-    external_id   TEXT NOT NULL,
+    fingerprint   TEXT NOT NULL CHECK (length(fingerprint) > 0),
     title         TEXT NOT NULL CHECK (length(title) > 0),
     company       TEXT NOT NULL CHECK (length(company) > 0),
     url           TEXT NOT NULL,
+    level         TEXT NOT NULL,
+    early_career  INTEGER NOT NULL CHECK (early_career IN (0, 1)),
+    -- The normalized job as JSON, and a hash of it to tell a real change from a re-read.
     data          TEXT NOT NULL,
+    data_hash     TEXT NOT NULL,
     posted_at     INTEGER,
+    valid_through INTEGER,
     first_seen_at INTEGER NOT NULL,
     last_seen_at  INTEGER NOT NULL,
-    expires_at    INTEGER,
-    active        INTEGER NOT NULL DEFAULT 1,
-    UNIQUE (source, external_id)
+    updated_at    INTEGER NOT NULL,
+    active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
 ) STRICT;
-CREATE INDEX jobs_active_seen ON jobs (active, last_seen_at);
+CREATE UNIQUE INDEX jobs_active_fingerprint ON jobs (fingerprint) WHERE active;
+CREATE INDEX jobs_updated_at ON jobs (updated_at);
+CREATE INDEX jobs_active_last_seen ON jobs (last_seen_at) WHERE active;
+
+-- Where a job was found: identity first (source, board and the source's own id).
+CREATE TABLE job_sources (
+    source        TEXT NOT NULL,
+    board         TEXT NOT NULL,
+    external_id   TEXT NOT NULL CHECK (length(external_id) > 0),
+    job_id        INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    url           TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL,
+    PRIMARY KEY (source, board, external_id)
+) STRICT;
+CREATE INDEX job_sources_job ON job_sources (job_id);
 
 CREATE TABLE deliveries (
     id                  TEXT PRIMARY KEY,

@@ -1,6 +1,8 @@
 //! One conformance suite: every `Store` behaviour, run against SQLite and PostgreSQL.
 
 mod audit;
+mod jobs;
+mod leases;
 mod queue;
 mod schedules;
 mod secrets;

@@ -328,27 +328,36 @@ store_test!(
 );
 
 store_test!(
-    purging_removes_only_tasks_finished_before_the_cutoff,
+    purging_removes_only_tasks_finished_before_their_cutoff,
     |db: TestDb| async move {
         let store = db.store().await;
-        for kind in ["a", "b", "c"] {
-            store.enqueue(&task(kind)).await.unwrap();
+        for kind in ["a", "b", "c", "d", "e"] {
+            store.enqueue(&task(kind).max_attempts(1)).await.unwrap();
         }
-        let a = store
-            .claim_task("w", t0() + secs(30), t0())
+        let claim = || store.claim_task("w", t0() + secs(30), t0());
+        let old_done = claim().await.unwrap().unwrap();
+        store.complete_task(&old_done, t0()).await.unwrap();
+        let new_done = claim().await.unwrap().unwrap();
+        store.complete_task(&new_done, t0() + secs(100)).await.unwrap();
+        let old_dead = claim().await.unwrap().unwrap();
+        store.fail_task(&old_dead, "x", None, t0()).await.unwrap();
+        let kept_dead = claim().await.unwrap().unwrap();
+        store
+            .fail_task(&kept_dead, "x", None, t0() + secs(20))
             .await
-            .unwrap()
             .unwrap();
-        store.complete_task(&a, t0()).await.unwrap();
-        let b = store
-            .claim_task("w", t0() + secs(30), t0())
-            .await
-            .unwrap()
-            .unwrap();
-        store.complete_task(&b, t0() + secs(100)).await.unwrap();
-        assert_eq!(store.purge_finished_tasks(t0() + secs(50)).await.unwrap(), 1);
-        assert!(matches!(store.task(a.id).await, Err(StoreError::NotFound)));
-        assert_eq!(store.task(b.id).await.unwrap().status, TaskStatus::Done);
+        // Done tasks go after 50 s, dead ones after 10 s in this test.
+        assert_eq!(
+            store
+                .purge_finished_tasks(t0() + secs(50), t0() + secs(10))
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(matches!(store.task(old_done.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(store.task(old_dead.id).await, Err(StoreError::NotFound)));
+        assert_eq!(store.task(new_done.id).await.unwrap().status, TaskStatus::Done);
+        assert_eq!(store.task(kept_dead.id).await.unwrap().status, TaskStatus::Dead);
         assert_eq!(store.queue_stats(t0()).await.unwrap().pending, 1);
     }
 );

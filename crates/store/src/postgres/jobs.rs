@@ -1,0 +1,357 @@
+//! Jobs and sources on PostgreSQL. A batch travels as one JSONB parameter unpacked with
+//! `jsonb_to_recordset`, so a thousand postings cost a handful of statements. The insert
+//! resolves races with a concurrent worker through the active-fingerprint unique index.
+
+use std::collections::HashMap;
+
+use jobping_core::Job;
+use serde_json::{Value, json};
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::PgStore;
+use crate::error::DbContext;
+use crate::jobs::{JobRow, KnownLink, LinkKey, Target, plan};
+use crate::{Result, SourceRun, SourceState, SourceStatus, StoredJob, UpsertSummary};
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+fn row_json(row: &JobRow<'_>, id: Option<i64>) -> Value {
+    let job = row.job;
+    json!({
+        "id": id,
+        "fingerprint": job.fingerprint,
+        "title": job.title,
+        "company": job.company,
+        "url": job.url,
+        "level": job.level.as_str(),
+        "early_career": row.early_career,
+        "data": row.data,
+        "data_hash": row.data_hash,
+        "posted_at": job.posted_at.map(rfc3339),
+        "valid_through": job.valid_through.map(rfc3339),
+    })
+}
+
+const RECORD: &str = "fingerprint text, title text, company text, url text, level text, early_career boolean,
+    data text, data_hash text, posted_at timestamptz, valid_through timestamptz";
+
+impl PgStore {
+    pub(super) async fn upsert_jobs_impl(&self, jobs: &[Job], now: OffsetDateTime) -> Result<UpsertSummary> {
+        if jobs.is_empty() {
+            return Ok(UpsertSummary::default());
+        }
+        let rows: Vec<JobRow<'_>> = jobs.iter().map(JobRow::new).collect();
+        let keys: Vec<Value> = jobs
+            .iter()
+            .map(|j| json!({"source": j.source, "board": j.board, "external_id": j.external_id}))
+            .collect();
+        let fingerprints: Vec<&str> = jobs.iter().map(|j| j.fingerprint.as_str()).collect();
+
+        let mut tx = self.pool.begin().await.db("beginning a batch of jobs")?;
+        let known: HashMap<LinkKey, KnownLink> = sqlx::query(
+            "SELECT s.source, s.board, s.external_id, s.job_id, j.fingerprint, j.data_hash, j.active
+             FROM jsonb_to_recordset($1::jsonb) AS k(source text, board text, external_id text)
+             JOIN job_sources s USING (source, board, external_id)
+             JOIN jobs j ON j.id = s.job_id",
+        )
+        .bind(Value::Array(keys))
+        .fetch_all(&mut *tx)
+        .await
+        .db("looking up known postings")?
+        .iter()
+        .map(|r: &PgRow| {
+            let key = (r.get("source"), r.get("board"), r.get("external_id"));
+            let link = KnownLink {
+                job_id: r.get("job_id"),
+                fingerprint: r.get("fingerprint"),
+                data_hash: r.get("data_hash"),
+                active: r.get("active"),
+            };
+            (key, link)
+        })
+        .collect();
+        let active: HashMap<String, i64> =
+            sqlx::query_as("SELECT fingerprint, id FROM jobs WHERE active AND fingerprint = ANY($1)")
+                .bind(&fingerprints)
+                .fetch_all(&mut *tx)
+                .await
+                .db("looking up active fingerprints")?
+                .into_iter()
+                .collect();
+
+        let plan = plan(&rows, &known, &active);
+        let mut inserted_ids: HashMap<String, i64> = HashMap::new();
+        if !plan.inserts.is_empty() {
+            let batch: Vec<Value> = plan.inserts.iter().map(|&i| row_json(&rows[i], None)).collect();
+            let sql = format!(
+                "INSERT INTO jobs (fingerprint, title, company, url, level, early_career, data, data_hash,
+                                   posted_at, valid_through, first_seen_at, last_seen_at, updated_at, active)
+                 SELECT fingerprint, title, company, url, level, early_career, data::jsonb, data_hash,
+                        posted_at, valid_through, $2, $2, $2, TRUE
+                 FROM jsonb_to_recordset($1::jsonb) AS u({RECORD})
+                 ON CONFLICT (fingerprint) WHERE active DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
+                 RETURNING id, fingerprint"
+            );
+            let returned: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(Value::Array(batch))
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await
+                .db("inserting new jobs")?;
+            inserted_ids.extend(returned.into_iter().map(|(id, fingerprint)| (fingerprint, id)));
+        }
+        if !plan.updates.is_empty() {
+            let batch: Vec<Value> = plan
+                .updates
+                .iter()
+                .map(|&(id, i)| row_json(&rows[i], Some(id)))
+                .collect();
+            let sql = format!(
+                "UPDATE jobs SET fingerprint = u.fingerprint, title = u.title, company = u.company, url = u.url,
+                     level = u.level, early_career = u.early_career, data = u.data::jsonb,
+                     data_hash = u.data_hash, posted_at = u.posted_at, valid_through = u.valid_through,
+                     last_seen_at = $2, updated_at = $2, active = TRUE
+                 FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, {RECORD})
+                 WHERE jobs.id = u.id"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(Value::Array(batch))
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .db("updating changed jobs")?;
+        }
+        if !plan.touches.is_empty() {
+            sqlx::query("UPDATE jobs SET last_seen_at = $2 WHERE id = ANY($1)")
+                .bind(&plan.touches)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .db("marking jobs as seen")?;
+        }
+        let links: Vec<Value> = plan
+            .links
+            .iter()
+            .map(|(i, target)| {
+                let job = rows[*i].job;
+                let job_id = match target {
+                    Target::Existing(id) => Some(*id),
+                    Target::Inserted(fingerprint) => inserted_ids.get(fingerprint).copied(),
+                };
+                json!({"source": job.source, "board": job.board, "external_id": job.external_id,
+                       "job_id": job_id, "url": job.url})
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO job_sources (source, board, external_id, job_id, url, first_seen_at, last_seen_at)
+             SELECT source, board, external_id, job_id, url, $2, $2
+             FROM jsonb_to_recordset($1::jsonb) AS l(source text, board text, external_id text, job_id bigint, url text)
+             ON CONFLICT (source, board, external_id) DO UPDATE SET
+                 job_id = EXCLUDED.job_id, url = EXCLUDED.url, last_seen_at = EXCLUDED.last_seen_at",
+        )
+        .bind(Value::Array(links))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .db("linking postings to jobs")?;
+        tx.commit().await.db("committing a batch of jobs")?;
+        Ok(plan.summary)
+    }
+
+    pub(super) async fn touch_source_jobs_impl(
+        &self,
+        source: &str,
+        board: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        let touched: i64 = sqlx::query_scalar(
+            "WITH links AS (
+                 UPDATE job_sources SET last_seen_at = $3 WHERE source = $1 AND board = $2 RETURNING job_id
+             ), seen AS (
+                 UPDATE jobs SET last_seen_at = $3 WHERE active AND id IN (SELECT job_id FROM links)
+             )
+             SELECT COUNT(*) FROM links",
+        )
+        .bind(source)
+        .bind(board)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .db("marking a board's postings as seen")?;
+        Ok(touched as u64)
+    }
+
+    pub(super) async fn deactivate_stale_jobs_impl(
+        &self,
+        not_seen_since: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        let result = sqlx::query(
+            "UPDATE jobs SET active = FALSE, updated_at = $2
+             WHERE active AND (last_seen_at < $1 OR (valid_through IS NOT NULL AND valid_through < $2))",
+        )
+        .bind(not_seen_since)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .db("deactivating stale jobs")?;
+        Ok(result.rows_affected())
+    }
+
+    pub(super) async fn jobs_impl(&self, active_only: bool) -> Result<Vec<StoredJob>> {
+        let rows = sqlx::query(
+            "SELECT j.id, j.data, j.first_seen_at, j.last_seen_at, j.active,
+                    ARRAY(SELECT url FROM job_sources s WHERE s.job_id = j.id
+                          ORDER BY first_seen_at, source) AS urls
+             FROM jobs j WHERE j.active OR NOT $1 ORDER BY j.id",
+        )
+        .bind(active_only)
+        .fetch_all(&self.pool)
+        .await
+        .db("listing jobs")?;
+        rows.iter()
+            .map(|row| {
+                let read = "reading a job";
+                let data: Value = row.try_get("data").db(read)?;
+                Ok(StoredJob {
+                    id: row.try_get("id").db(read)?,
+                    job: serde_json::from_value(data)
+                        .map_err(|err| anyhow::anyhow!("a stored job does not parse: {err}"))?,
+                    first_seen_at: row.try_get("first_seen_at").db(read)?,
+                    last_seen_at: row.try_get("last_seen_at").db(read)?,
+                    active: row.try_get("active").db(read)?,
+                    urls: row.try_get("urls").db(read)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn source_state_impl(&self, name: &str) -> Result<Option<SourceState>> {
+        let row = sqlx::query(
+            "SELECT name, kind, last_polled_at, last_success_at, last_error, etag, last_modified
+             FROM sources WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .db("reading a source")?;
+        row.as_ref().map(source_state).transpose()
+    }
+
+    pub(super) async fn record_source_run_impl(&self, run: &SourceRun) -> Result<()> {
+        let ok = matches!(run.status.as_str(), "ok" | "not_modified");
+        let mut tx = self.pool.begin().await.db("beginning a source run")?;
+        sqlx::query(
+            "INSERT INTO sources (name, kind, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind",
+        )
+        .bind(&run.name)
+        .bind(&run.kind)
+        .bind(run.started_at)
+        .execute(&mut *tx)
+        .await
+        .db("registering a source")?;
+        sqlx::query(
+            "UPDATE sources SET last_polled_at = $2,
+                 last_success_at = CASE WHEN $3 THEN $2 ELSE last_success_at END,
+                 last_error = $4,
+                 etag = CASE WHEN $3 THEN $5 ELSE etag END,
+                 last_modified = CASE WHEN $3 THEN $6 ELSE last_modified END
+             WHERE name = $1",
+        )
+        .bind(&run.name)
+        .bind(run.finished_at)
+        .bind(ok)
+        .bind(&run.error)
+        .bind(&run.etag)
+        .bind(&run.last_modified)
+        .execute(&mut *tx)
+        .await
+        .db("updating a source")?;
+        sqlx::query(
+            "INSERT INTO source_runs (source, started_at, finished_at, status, fetched, inserted, updated, skipped, error)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&run.name)
+        .bind(run.started_at)
+        .bind(run.finished_at)
+        .bind(&run.status)
+        .bind(run.fetched as i32)
+        .bind(run.inserted as i32)
+        .bind(run.updated as i32)
+        .bind(run.skipped as i32)
+        .bind(&run.error)
+        .execute(&mut *tx)
+        .await
+        .db("recording a source run")?;
+        tx.commit().await.db("committing a source run")?;
+        Ok(())
+    }
+
+    pub(super) async fn source_statuses_impl(&self) -> Result<Vec<SourceStatus>> {
+        let rows = sqlx::query(
+            "SELECT s.name, s.kind, s.last_polled_at, s.last_success_at, s.last_error, s.etag, s.last_modified,
+                    r.started_at, r.finished_at, r.status, r.fetched, r.inserted, r.updated, r.skipped,
+                    r.error AS run_error,
+                    (SELECT COUNT(DISTINCT js.job_id) FROM job_sources js JOIN jobs j ON j.id = js.job_id
+                     WHERE j.active AND (js.source || CASE WHEN js.board = '' THEN '' ELSE ':' || js.board END) = s.name)
+                        AS active_jobs
+             FROM sources s
+             LEFT JOIN LATERAL (SELECT * FROM source_runs WHERE source = s.name
+                                ORDER BY started_at DESC, id DESC LIMIT 1) r ON TRUE
+             ORDER BY s.name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .db("listing sources")?;
+        rows.iter()
+            .map(|row| {
+                let read = "reading a source status";
+                let state = source_state(row)?;
+                let last_run = match row.try_get::<Option<String>, _>("status").db(read)? {
+                    None => None,
+                    Some(status) => Some(SourceRun {
+                        name: state.name.clone(),
+                        kind: state.kind.clone(),
+                        started_at: row.try_get("started_at").db(read)?,
+                        finished_at: row
+                            .try_get::<Option<OffsetDateTime>, _>("finished_at")
+                            .db(read)?
+                            .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                        status,
+                        fetched: row.try_get::<i32, _>("fetched").db(read)? as u64,
+                        inserted: row.try_get::<i32, _>("inserted").db(read)? as u64,
+                        updated: row.try_get::<i32, _>("updated").db(read)? as u64,
+                        skipped: row.try_get::<i32, _>("skipped").db(read)? as u64,
+                        error: row.try_get("run_error").db(read)?,
+                        etag: None,
+                        last_modified: None,
+                    }),
+                };
+                Ok(SourceStatus {
+                    state,
+                    last_run,
+                    active_jobs: row.try_get::<i64, _>("active_jobs").db(read)? as u64,
+                })
+            })
+            .collect()
+    }
+}
+
+fn source_state(row: &PgRow) -> Result<SourceState> {
+    let read = "reading a source";
+    Ok(SourceState {
+        name: row.try_get("name").db(read)?,
+        kind: row.try_get("kind").db(read)?,
+        last_polled_at: row.try_get("last_polled_at").db(read)?,
+        last_success_at: row.try_get("last_success_at").db(read)?,
+        last_error: row.try_get("last_error").db(read)?,
+        etag: row.try_get("etag").db(read)?,
+        last_modified: row.try_get("last_modified").db(read)?,
+    })
+}

@@ -1,0 +1,369 @@
+use jobping_core::normalize::fingerprint;
+use jobping_core::{EmploymentType, Job, JobLevel, JobLocation, RemoteScope, VisaSignal};
+use jobping_store::testing::TestDb;
+use jobping_store::{SourceRun, UpsertSummary, store_test};
+
+use crate::{secs, t0};
+
+fn job(source: &str, board: &str, id: &str, title: &str, company: &str, city: &str) -> Job {
+    Job {
+        source: source.into(),
+        board: board.into(),
+        external_id: id.into(),
+        title: title.into(),
+        company: company.into(),
+        url: format!("https://{source}.example/{board}/{id}"),
+        apply_url: None,
+        locations: vec![JobLocation {
+            city: Some(city.into()),
+            country: Some("DE".into()),
+            raw: city.into(),
+        }],
+        work_environment: None,
+        remote_scope: RemoteScope::NotRemote,
+        level: JobLevel::Graduate,
+        min_years_experience: None,
+        career_paths: vec![],
+        department: None,
+        visa: VisaSignal::Unknown,
+        languages_required: vec![],
+        description_language: Some("en".into()),
+        salary: None,
+        employment_type: EmploymentType::FullTime,
+        posted_at: Some(t0() - secs(86_400)),
+        valid_through: None,
+        description_text: "Join our graduate programme.".into(),
+        description_html: "<p>Join our graduate programme.</p>".into(),
+        fingerprint: fingerprint(company, title, city),
+    }
+}
+
+fn summary(inserted: u64, updated: u64, unchanged: u64, merged: u64) -> UpsertSummary {
+    UpsertSummary {
+        inserted,
+        updated,
+        unchanged,
+        merged,
+    }
+}
+
+store_test!(
+    new_jobs_are_inserted_and_a_rescrape_only_marks_them_seen,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let batch = [
+            job(
+                "greenhouse",
+                "brightpath",
+                "1",
+                "Graduate Data Analyst",
+                "Brightpath",
+                "berlin",
+            ),
+            job(
+                "greenhouse",
+                "brightpath",
+                "2",
+                "Junior Backend Engineer",
+                "Brightpath",
+                "munich",
+            ),
+        ];
+        assert_eq!(
+            store.upsert_jobs(&batch, t0()).await.unwrap(),
+            summary(2, 0, 0, 0)
+        );
+        assert_eq!(
+            store.upsert_jobs(&batch, t0() + secs(60)).await.unwrap(),
+            summary(0, 0, 2, 0)
+        );
+        let jobs = store.jobs(true).await.unwrap();
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[0].job, batch[0]);
+        assert_eq!(jobs[0].first_seen_at, t0());
+        assert_eq!(jobs[0].last_seen_at, t0() + secs(60));
+        assert_eq!(jobs[0].urls, ["https://greenhouse.example/brightpath/1"]);
+    }
+);
+
+store_test!(a_changed_posting_updates_its_job, |db: TestDb| async move {
+    let store = db.store().await;
+    let mut posting = job(
+        "lever",
+        "nordwind",
+        "a1",
+        "Marketing Intern",
+        "Nordwind",
+        "hamburg",
+    );
+    store
+        .upsert_jobs(std::slice::from_ref(&posting), t0())
+        .await
+        .unwrap();
+    posting.description_text = "Now with a salary.".into();
+    assert_eq!(
+        store
+            .upsert_jobs(std::slice::from_ref(&posting), t0() + secs(5))
+            .await
+            .unwrap(),
+        summary(0, 1, 0, 0)
+    );
+    let jobs = store.jobs(false).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].job.description_text, "Now with a salary.");
+});
+
+store_test!(
+    the_same_job_on_two_sources_is_one_job_with_both_urls,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let on_board = job(
+            "greenhouse",
+            "kestrel",
+            "77",
+            "Graduate Analyst",
+            "Kestrel Labs GmbH",
+            "berlin",
+        );
+        let on_page = job(
+            "jsonld",
+            "https://kestrel.example/careers",
+            "p77",
+            "Graduate Analyst (m/w/d)",
+            "Kestrel Labs",
+            "berlin",
+        );
+        assert_eq!(
+            on_board.fingerprint, on_page.fingerprint,
+            "normalization makes the two one job"
+        );
+        store.upsert_jobs(&[on_board], t0()).await.unwrap();
+        assert_eq!(
+            store.upsert_jobs(&[on_page], t0() + secs(1)).await.unwrap(),
+            summary(0, 0, 0, 1)
+        );
+        let jobs = store.jobs(true).await.unwrap();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].urls.len(), 2);
+    }
+);
+
+store_test!(near_misses_are_not_merged, |db: TestDb| async move {
+    let store = db.store().await;
+    let batch = [
+        job(
+            "greenhouse",
+            "kestrel",
+            "1",
+            "Data Analyst",
+            "Kestrel Labs",
+            "berlin",
+        ),
+        job(
+            "lever",
+            "kestrel",
+            "2",
+            "Senior Data Analyst",
+            "Kestrel Labs",
+            "berlin",
+        ),
+        job("ashby", "kestrel", "3", "Data Analyst", "Kestrel Labs", "munich"),
+        job(
+            "workable",
+            "other",
+            "4",
+            "Data Analyst",
+            "Kestrel Logistics",
+            "berlin",
+        ),
+    ];
+    assert_eq!(
+        store.upsert_jobs(&batch, t0()).await.unwrap(),
+        summary(4, 0, 0, 0)
+    );
+    assert_eq!(store.jobs(true).await.unwrap().len(), 4);
+});
+
+store_test!(
+    stale_and_expired_jobs_go_inactive_and_come_back_when_seen_again,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let fresh = job("greenhouse", "a", "fresh", "Graduate Engineer", "Alder", "berlin");
+        let stale = job("greenhouse", "a", "stale", "Graduate Designer", "Alder", "berlin");
+        let mut expired = job(
+            "greenhouse",
+            "a",
+            "expired",
+            "Graduate Marketer",
+            "Alder",
+            "berlin",
+        );
+        expired.valid_through = Some(t0() + secs(10));
+        store
+            .upsert_jobs(std::slice::from_ref(&stale), t0())
+            .await
+            .unwrap();
+        store
+            .upsert_jobs(&[fresh, expired], t0() + secs(5 * 86_400))
+            .await
+            .unwrap();
+        let now = t0() + secs(5 * 86_400);
+        assert_eq!(
+            store
+                .deactivate_stale_jobs(now - secs(3 * 86_400), now)
+                .await
+                .unwrap(),
+            2
+        );
+        let active: Vec<String> = store
+            .jobs(true)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.job.external_id)
+            .collect();
+        assert_eq!(active, ["fresh"]);
+        assert_eq!(store.jobs(false).await.unwrap().len(), 3);
+        assert_eq!(
+            store.upsert_jobs(&[stale], now).await.unwrap(),
+            summary(0, 1, 0, 0),
+            "a returning job is updated"
+        );
+        assert_eq!(store.jobs(true).await.unwrap().len(), 2);
+    }
+);
+
+store_test!(
+    a_not_modified_board_keeps_its_jobs_fresh,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        store
+            .upsert_jobs(
+                &[job(
+                    "personio",
+                    "fjord",
+                    "9",
+                    "Working Student Finance",
+                    "Fjord",
+                    "hamburg",
+                )],
+                t0(),
+            )
+            .await
+            .unwrap();
+        let later = t0() + secs(10 * 86_400);
+        assert_eq!(
+            store.touch_source_jobs("personio", "fjord", later).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            store
+                .deactivate_stale_jobs(later - secs(86_400), later)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(store.jobs(true).await.unwrap()[0].last_seen_at, later);
+    }
+);
+
+store_test!(
+    two_workers_upserting_the_same_new_job_at_once_store_it_once,
+    |db: TestDb| async move {
+        let (a, b) = (db.store().await, db.store().await);
+        for round in 0..5 {
+            let title = format!("Graduate Analyst {round}");
+            let left = [job(
+                "greenhouse",
+                "kestrel",
+                &format!("g{round}"),
+                &title,
+                "Kestrel",
+                "berlin",
+            )];
+            let right = [job(
+                "jsonld",
+                "https://kestrel.example",
+                &format!("j{round}"),
+                &title,
+                "Kestrel",
+                "berlin",
+            )];
+            let (x, y) = tokio::join!(a.upsert_jobs(&left, t0()), b.upsert_jobs(&right, t0()));
+            let total = x.unwrap().inserted + y.unwrap().inserted;
+            assert!(total >= 1, "round {round}");
+        }
+        let jobs = a.jobs(true).await.unwrap();
+        assert_eq!(jobs.len(), 5, "one job per title");
+        assert!(jobs.iter().all(|j| j.urls.len() == 2), "each keeps both links");
+    }
+);
+
+fn run(status: &str, at: time::OffsetDateTime, error: Option<&str>, etag: Option<&str>) -> SourceRun {
+    SourceRun {
+        name: "greenhouse:kestrel".into(),
+        kind: "greenhouse".into(),
+        started_at: at,
+        finished_at: at + secs(2),
+        status: status.into(),
+        fetched: 12,
+        inserted: 3,
+        updated: 1,
+        skipped: 2,
+        error: error.map(str::to_owned),
+        etag: etag.map(str::to_owned),
+        last_modified: None,
+    }
+}
+
+store_test!(
+    source_runs_keep_the_last_success_and_validators_through_failures,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        assert!(store.source_state("greenhouse:kestrel").await.unwrap().is_none());
+        store
+            .record_source_run(&run("ok", t0(), None, Some("\"v1\"")))
+            .await
+            .unwrap();
+        store
+            .record_source_run(&run(
+                "failed",
+                t0() + secs(3_600),
+                Some("board answered 503"),
+                None,
+            ))
+            .await
+            .unwrap();
+        let state = store.source_state("greenhouse:kestrel").await.unwrap().unwrap();
+        assert_eq!(state.last_success_at, Some(t0() + secs(2)));
+        assert_eq!(state.last_polled_at, Some(t0() + secs(3_602)));
+        assert_eq!(state.last_error.as_deref(), Some("board answered 503"));
+        assert_eq!(
+            state.etag.as_deref(),
+            Some("\"v1\""),
+            "a failed run keeps the last good validators"
+        );
+        store
+            .upsert_jobs(
+                &[job(
+                    "greenhouse",
+                    "kestrel",
+                    "1",
+                    "Graduate Analyst",
+                    "Kestrel",
+                    "berlin",
+                )],
+                t0(),
+            )
+            .await
+            .unwrap();
+        let statuses = store.source_statuses().await.unwrap();
+        assert_eq!(statuses.len(), 1);
+        assert_eq!(statuses[0].active_jobs, 1);
+        let last = statuses[0].last_run.as_ref().unwrap();
+        assert_eq!(
+            (last.status.as_str(), last.fetched, last.skipped),
+            ("failed", 12, 2)
+        );
+    }
+);
