@@ -1,0 +1,139 @@
+//! The `jobping` command line. Each subcommand is a function here; later ones (`scrape`,
+//! `match`, `send-due`, …) join `Command` and `run`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use crate::commands;
+use crate::ingest::RunStatus;
+use crate::settings::Settings;
+use crate::startup::{self, Application};
+use crate::worker::TaskRegistry;
+
+/// JobPing: early-career job alerts, in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "jobping", version, about)]
+pub struct Cli {
+    /// Settings file (TOML); by default `jobping.toml` in the working folder, if present.
+    #[arg(long, env = "JOBPING_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web pages, API and webhooks, with the worker and scheduler unless told not to.
+    Serve {
+        /// Only serve HTTP; run `jobping worker` elsewhere for background work.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Run the worker and scheduler only (for scaling out).
+    Worker,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Print the effective settings, with every secret redacted.
+    Config,
+    /// Scrape every enabled source now (or only the kinds named) and print a summary.
+    Scrape {
+        /// Only this source kind (repeatable), e.g. `--source greenhouse`.
+        #[arg(long = "source", value_name = "KIND")]
+        sources: Vec<String>,
+    },
+    /// Show each source board's status: enabled, last run and success, counts, last error, terms.
+    Sources {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stored jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// List stored jobs, normalized.
+    List {
+        /// Only jobs in this city (a slug such as `berlin`).
+        #[arg(long)]
+        city: Option<String>,
+        /// Only jobs on this career path (e.g. `data`).
+        #[arg(long)]
+        career_path: Option<String>,
+        /// Only internships, graduate, entry-level and junior jobs.
+        #[arg(long)]
+        early_career: bool,
+        /// Include inactive jobs.
+        #[arg(long)]
+        all: bool,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs one command to its end.
+pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { no_worker } => {
+            let app = Application::build(settings, TaskRegistry::builtin(), !no_worker).await?;
+            let cancel = CancellationToken::new();
+            startup::cancel_on_signal(cancel.clone());
+            app.run_until(cancel).await
+        }
+        Command::Worker => {
+            let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
+            let cancel = CancellationToken::new();
+            startup::cancel_on_signal(cancel.clone());
+            startup::run_worker(state, cancel).await;
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = jobping_store::connect(settings.database_url.expose()).await?;
+            println!("The {} database schema is up to date.", store.backend().as_str());
+            Ok(())
+        }
+        Command::Config => {
+            print!("{}", settings.redacted_toml());
+            Ok(())
+        }
+        Command::Scrape { sources } => {
+            let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
+            let reports = commands::scrape::run(&state, &sources).await?;
+            // A run where every board failed is a failed command, for scripts and cron.
+            let all_failed = !reports.is_empty() && reports.iter().all(|r| r.status == RunStatus::Failed);
+            anyhow::ensure!(!all_failed, "every source failed");
+            Ok(())
+        }
+        Command::Sources { json } => {
+            let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
+            commands::sources::run(&state, json).await
+        }
+        Command::Jobs {
+            command:
+                JobsCommand::List {
+                    city,
+                    career_path,
+                    early_career,
+                    all,
+                    json,
+                },
+        } => {
+            let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
+            let filter = commands::jobs::Filter {
+                city,
+                career_path,
+                early_career,
+                all,
+            };
+            commands::jobs::list(&state, &filter, json).await.map(|_| ())
+        }
+    }
+}

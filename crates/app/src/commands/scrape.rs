@@ -1,0 +1,141 @@
+//! `jobping scrape`: one round now, with progress on a terminal and a closing table.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use futures::StreamExt;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use time::OffsetDateTime;
+
+use super::table;
+use crate::ingest::{BoardReport, scrape_board, source_name};
+use crate::settings::SourceSetting;
+use crate::state::AppState;
+
+/// Boards fetched at once; per-host politeness still applies inside the fetcher.
+const PARALLEL_BOARDS: usize = 4;
+
+/// Scrapes every enabled source (or only those of `kinds`) now and prints a summary.
+pub async fn run(state: &AppState, kinds: &[String]) -> anyhow::Result<Vec<BoardReport>> {
+    for kind in kinds {
+        anyhow::ensure!(
+            state.settings.sources.iter().any(|s| s.kind.as_str() == kind),
+            "no source of kind `{kind}` is configured; `jobping sources` lists them"
+        );
+    }
+    let chosen: Vec<&SourceSetting> = state
+        .settings
+        .sources
+        .iter()
+        .filter(|s| kinds.is_empty() || kinds.iter().any(|k| k == s.kind.as_str()))
+        .collect();
+    for source in chosen.iter().filter(|s| !s.enabled) {
+        eprintln!(
+            "skipping {}: {}",
+            source.kind,
+            source.disabled_reason.as_deref().unwrap_or("disabled")
+        );
+    }
+    let boards: Vec<(&SourceSetting, String)> = chosen
+        .iter()
+        .filter(|s| s.enabled)
+        .flat_map(|s| s.board_list().into_iter().map(move |b| (*s, b)))
+        .collect();
+
+    let progress = std::io::stderr().is_terminal().then(MultiProgress::new);
+    let style = ProgressStyle::with_template("{spinner} {prefix:30} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    let reports: Vec<anyhow::Result<BoardReport>> = futures::stream::iter(boards)
+        .map(|(source, board)| {
+            let bar = progress.as_ref().map(|multi| {
+                let bar = multi.add(ProgressBar::new_spinner().with_style(style.clone()));
+                bar.set_prefix(source_name(source, &board));
+                bar.set_message("fetching…");
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar
+            });
+            async move {
+                let report = scrape_board(state, source, &board, true).await;
+                if let Some(bar) = bar {
+                    match &report {
+                        Ok(r) => bar.finish_with_message(format!(
+                            "{} · {} new · {} updated",
+                            r.status.as_str(),
+                            r.new,
+                            r.updated
+                        )),
+                        Err(err) => bar.finish_with_message(format!("error: {err:#}")),
+                    }
+                }
+                report
+            }
+        })
+        .buffer_unordered(PARALLEL_BOARDS)
+        .collect()
+        .await;
+    let mut done = Vec::new();
+    for report in reports {
+        done.push(report?);
+    }
+    done.sort_by(|a, b| a.source.cmp(&b.source));
+
+    let now = OffsetDateTime::now_utc();
+    let stale = state
+        .store
+        .deactivate_stale_jobs(now - state.settings.scraping.inactive_after, now)
+        .await?;
+    print!("{}", summary_table(&done));
+    println!(
+        "{stale} job(s) not seen for {} days or past their closing date are now inactive.",
+        state.settings.scraping.inactive_after.as_secs() / 86_400
+    );
+    Ok(done)
+}
+
+fn summary_table(reports: &[BoardReport]) -> String {
+    let rows: Vec<Vec<String>> = reports
+        .iter()
+        .map(|r| {
+            vec![
+                r.source.clone(),
+                r.status.as_str().to_owned(),
+                r.fetched.to_string(),
+                r.new.to_string(),
+                r.updated.to_string(),
+                r.skipped.to_string(),
+                r.blocked.to_string(),
+                r.error.clone().unwrap_or_default(),
+                format!("{:.1} s", r.duration.as_secs_f64()),
+            ]
+        })
+        .collect();
+    let mut totals = vec!["total".to_owned(), String::new()];
+    for column in [
+        |r: &BoardReport| r.fetched as u64,
+        |r: &BoardReport| r.new,
+        |r: &BoardReport| r.updated,
+        |r: &BoardReport| r.skipped as u64,
+        |r: &BoardReport| r.blocked as u64,
+    ] {
+        totals.push(reports.iter().map(column).sum::<u64>().to_string());
+    }
+    totals.push(format!(
+        "{} with errors",
+        reports.iter().filter(|r| r.error.is_some()).count()
+    ));
+    totals.push(format!(
+        "{:.1} s",
+        reports
+            .iter()
+            .map(|r| r.duration.as_secs_f64())
+            .fold(0.0, f64::max)
+    ));
+    let mut all = rows;
+    all.push(totals);
+    table(
+        &[
+            "source", "status", "fetched", "new", "updated", "skipped", "blocked", "errors", "duration",
+        ],
+        &all,
+    )
+}

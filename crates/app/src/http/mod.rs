@@ -1,0 +1,26 @@
+//! The HTTP side: routes (one module per resource) and the middleware every request
+//! passes through.
+
+mod health;
+pub mod metrics;
+mod middleware;
+pub mod problem;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+
+use crate::state::AppState;
+
+/// Every route, with the middleware stack. `/metrics` is left out when it has a
+/// listener of its own.
+pub fn router(state: AppState) -> Router {
+    let mut routes = Router::new().merge(health::router());
+    if state.settings.metrics_bind.is_none() {
+        routes = routes.merge(metrics::router());
+    }
+    let routes = routes
+        .fallback(problem::not_found)
+        .layer(axum::middleware::from_fn(middleware::record_metrics))
+        .layer(DefaultBodyLimit::max(state.settings.http.body_limit_bytes));
+    middleware::stack(routes, &state.settings).with_state(state)
+}

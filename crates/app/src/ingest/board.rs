@@ -1,0 +1,262 @@
+//! One board's scrape: fetch every page, parse, normalize, upsert, record the run.
+
+use std::time::{Duration, Instant};
+
+use jobping_core::normalize::normalize;
+use jobping_core::{Job, Taxonomy};
+use jobping_sources::adapters::{Crawl, parse};
+use jobping_sources::fetch::{FetchError, Fetched, RequestOptions, Validators};
+use jobping_store::{SourceRun, UpsertSummary};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::settings::SourceSetting;
+use crate::state::AppState;
+
+/// How a board's run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Ok,
+    /// The board answered 304: nothing changed since the last run.
+    NotModified,
+    /// robots.txt disallows the board's path: nothing was fetched.
+    Blocked,
+    Failed,
+    /// Polled too recently for the source's minimum interval: not fetched.
+    TooSoon,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::NotModified => "not_modified",
+            Self::Blocked => "blocked",
+            Self::Failed => "failed",
+            Self::TooSoon => "too_soon",
+        }
+    }
+}
+
+/// What one board's run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardReport {
+    pub source: String,
+    pub status: RunStatus,
+    /// Postings read off the board's pages (valid or not).
+    pub fetched: usize,
+    pub new: u64,
+    pub updated: u64,
+    /// Postings skipped as invalid (by the adapter or by normalization).
+    pub skipped: usize,
+    /// Pages robots.txt did not let us fetch.
+    pub blocked: usize,
+    pub error: Option<String>,
+    pub duration: Duration,
+}
+
+/// The name a board's runs are recorded under: `greenhouse:acme`, or the kind alone.
+pub fn source_name(source: &SourceSetting, board: &str) -> String {
+    if board.is_empty() {
+        source.kind.as_str().to_owned()
+    } else {
+        format!("{}:{board}", source.kind)
+    }
+}
+
+/// Upserts are written in batches of this many jobs: one transaction each.
+const BATCH: usize = 1_000;
+
+/// Scrapes one board of `source`. `force` skips the minimum-interval check (an
+/// operator's `jobping scrape`). A failure is recorded and reported, never raised,
+/// unless the store itself fails.
+#[tracing::instrument(skip_all, fields(source = %source_name(source, board)))]
+pub async fn scrape_board(
+    state: &AppState,
+    source: &SourceSetting,
+    board: &str,
+    force: bool,
+) -> anyhow::Result<BoardReport> {
+    let name = source_name(source, board);
+    let started = Instant::now();
+    let started_at = OffsetDateTime::now_utc();
+    let previous = state.store.source_state(&name).await?;
+    let min_interval = source.kind.info().min_poll_interval;
+    let mut report = BoardReport {
+        source: name.clone(),
+        status: RunStatus::Ok,
+        fetched: 0,
+        new: 0,
+        updated: 0,
+        skipped: 0,
+        blocked: 0,
+        error: None,
+        duration: Duration::ZERO,
+    };
+    if let Some(last) = previous.as_ref().and_then(|p| p.last_polled_at)
+        && !force
+        && started_at < last + min_interval
+    {
+        report.status = RunStatus::TooSoon;
+        return Ok(report);
+    }
+
+    let validators = previous.as_ref().map(|p| Validators {
+        etag: p.etag.clone(),
+        last_modified: p.last_modified.clone(),
+    });
+    let fetched = fetch_all(state, source, board, validators.as_ref(), &mut report).await;
+    let (jobs, new_validators) = fetched;
+    let now = OffsetDateTime::now_utc();
+    if report.status == RunStatus::NotModified {
+        // Nothing changed, but everything is still there: keep it fresh.
+        state
+            .store
+            .touch_source_jobs(source.kind.as_str(), board, now)
+            .await?;
+    }
+    let mut summary = UpsertSummary::default();
+    for batch in jobs.chunks(BATCH) {
+        summary += state.store.upsert_jobs(batch, now).await?;
+    }
+    report.new = summary.inserted;
+    report.updated = summary.updated;
+    report.duration = started.elapsed();
+    let (etag, last_modified) = match new_validators {
+        Some(v) => (v.etag, v.last_modified),
+        None => (None, None),
+    };
+    state
+        .store
+        .record_source_run(&SourceRun {
+            name: name.clone(),
+            kind: source.kind.as_str().to_owned(),
+            started_at,
+            finished_at: now,
+            status: report.status.as_str().to_owned(),
+            fetched: report.fetched as u64,
+            inserted: summary.inserted,
+            updated: summary.updated,
+            skipped: report.skipped as u64,
+            error: report.error.clone(),
+            etag,
+            last_modified,
+        })
+        .await?;
+    record_metrics(source, &report, &summary);
+    Ok(report)
+}
+
+/// Fetches and parses every page; returns the normalized jobs and the first page's
+/// validators (for the next run's conditional request).
+async fn fetch_all(
+    state: &AppState,
+    source: &SourceSetting,
+    board: &str,
+    validators: Option<&Validators>,
+    report: &mut BoardReport,
+) -> (Vec<Job>, Option<Validators>) {
+    let request = match source
+        .kind
+        .first_request(source.base_url.as_ref(), board, &source.request)
+    {
+        Ok(request) => request,
+        Err(err) => {
+            report.status = RunStatus::Failed;
+            report.error = Some(err.to_string());
+            return (Vec::new(), None);
+        }
+    };
+    let fetcher = match state.fetcher().await {
+        Ok(fetcher) => fetcher,
+        Err(err) => {
+            report.status = RunStatus::Failed;
+            report.error = Some(format!("{err:#}"));
+            return (Vec::new(), None);
+        }
+    };
+    let taxonomy = Taxonomy::embedded();
+    let mut crawl = Crawl::new(&request.url, source.max_pages);
+    let mut url = Some(request.url.clone());
+    let mut jobs = Vec::new();
+    let mut first_validators = None;
+    let mut first = true;
+    while let Some(page_url) = url.take() {
+        let options = RequestOptions {
+            validators: if first { validators } else { None },
+            basic_auth: request.basic_auth.as_ref(),
+            accept: None,
+        };
+        let body = match fetcher.get_with(&page_url, options).await {
+            Ok(Fetched::NotModified) => {
+                report.status = RunStatus::NotModified;
+                first_validators = validators.cloned();
+                break;
+            }
+            Ok(fetched @ Fetched::Body { .. }) => {
+                if first {
+                    first_validators = fetched.validators();
+                }
+                match fetched {
+                    Fetched::Body { bytes, .. } => bytes,
+                    Fetched::NotModified => unreachable!("matched above"),
+                }
+            }
+            Err(FetchError::BlockedByRobots { .. }) => {
+                report.blocked += 1;
+                report.status = RunStatus::Blocked;
+                report.error = Some(format!(
+                    "robots.txt disallows {}",
+                    jobping_sources::fetch::redact_url(&page_url)
+                ));
+                break;
+            }
+            Err(err) => {
+                report.status = RunStatus::Failed;
+                report.error = Some(err.to_string());
+                break;
+            }
+        };
+        first = false;
+        let page = match parse(source.kind, board, &body, &page_url) {
+            Ok(page) => page,
+            Err(err) => {
+                report.status = RunStatus::Failed;
+                report.error = Some(err.to_string());
+                break;
+            }
+        };
+        report.fetched += page.postings.len() + page.skipped.len();
+        report.skipped += page.skipped.len();
+        let now = OffsetDateTime::now_utc();
+        for raw in &page.postings {
+            match normalize(raw, taxonomy, now) {
+                Ok(job) => jobs.push(job),
+                Err(rejected) => {
+                    tracing::debug!(reason = %rejected, "posting skipped");
+                    report.skipped += 1;
+                }
+            }
+        }
+        url = crawl.next(&page);
+    }
+    (jobs, first_validators)
+}
+
+fn record_metrics(source: &SourceSetting, report: &BoardReport, summary: &UpsertSummary) {
+    let kind = source.kind.as_str();
+    metrics::counter!("jobping_scrape_runs_total", "source" => kind, "status" => report.status.as_str())
+        .increment(1);
+    for (outcome, count) in [
+        ("new", summary.inserted),
+        ("updated", summary.updated),
+        ("unchanged", summary.unchanged),
+        ("skipped", report.skipped as u64),
+    ] {
+        metrics::counter!("jobping_scrape_postings_total", "source" => kind, "outcome" => outcome)
+            .increment(count);
+    }
+    metrics::histogram!("jobping_scrape_duration_seconds", "source" => kind)
+        .record(report.duration.as_secs_f64());
+}

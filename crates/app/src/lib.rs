@@ -1,0 +1,19 @@
+//! JobPing's application: HTTP routes, the worker and scheduler, and the CLI, wired to
+//! the store. `main.rs` only parses the command line and calls in here.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod commands;
+pub mod http;
+pub mod ingest;
+pub mod redis;
+pub mod scheduler;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod worker;
+
+pub use settings::Settings;
+pub use startup::Application;
+pub use state::AppState;

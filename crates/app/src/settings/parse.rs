@@ -1,0 +1,449 @@
+//! Raw strings to checked settings, each error naming its setting.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use url::Url;
+
+use super::file::FileSettings;
+use super::{
+    HttpSettings, Lookup, MailSettings, QueueSettings, Raw, SCHEDULABLE_JOBS, ScheduleSetting, Secret,
+    Settings, SettingsError, StripeSettings,
+};
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://jobping.db";
+const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080";
+const DEFAULT_MAIL_FROM: &str = "JobPing <jobs@localhost>";
+const DEFAULT_DKIM_SELECTOR: &str = "jobping";
+const DEFAULT_RESEND_BASE_URL: &str = "https://api.resend.com";
+const DEFAULT_STRIPE_BASE_URL: &str = "https://api.stripe.com";
+
+/// How mail leaves JobPing.
+#[derive(Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// `.eml` files in a folder: the default, for a pilot or development.
+    File(PathBuf),
+    /// SMTP (`smtp://`, STARTTLS when offered) or SMTPS (`smtps://`); the URL may hold
+    /// credentials and is never printed whole.
+    Smtp(Url),
+    /// Resend's HTTP API (needs `RESEND_API_KEY`).
+    Resend,
+}
+
+// Debug by hand: an SMTP URL may carry a password.
+impl std::fmt::Debug for MailTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File(path) => write!(f, "File({})", path.display()),
+            Self::Smtp(url) => write!(
+                f,
+                "Smtp({}://{})",
+                url.scheme(),
+                url.host_str().unwrap_or_default()
+            ),
+            Self::Resend => f.write_str("Resend"),
+        }
+    }
+}
+
+pub(super) fn settings(
+    file: FileSettings,
+    file_path: Option<PathBuf>,
+    lookup: &Lookup<'_>,
+) -> Result<Settings, SettingsError> {
+    let database_url = lookup
+        .get("DATABASE_URL", "database_url", file.database_url)
+        .map(|raw| database_url(&raw))
+        .transpose()?
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+    let database_url = Secret::new(database_url);
+    let redis_url = lookup
+        .get("REDIS_URL", "redis_url", file.redis_url)
+        .map(|raw| redis_url(&raw).map(Secret::new))
+        .transpose()?;
+    let bind = socket_addr(lookup.get("JOBPING_BIND", "bind", file.bind))?
+        .unwrap_or_else(|| DEFAULT_BIND.parse().expect("valid default"));
+    let metrics_bind = socket_addr(lookup.get("JOBPING_METRICS_BIND", "metrics_bind", file.metrics_bind))?;
+    let base_url = lookup
+        .get("JOBPING_BASE_URL", "base_url", file.base_url)
+        .map(|raw| http_url(&raw))
+        .transpose()?
+        .unwrap_or_else(|| Url::parse(DEFAULT_BASE_URL).expect("valid default"));
+    let secret = lookup
+        .get("JOBPING_SECRET", "secret", file.secret)
+        .map(|raw| long_secret(&raw, 32, "openssl rand -base64 48"))
+        .transpose()?;
+    let admin_key = lookup
+        .get("JOBPING_ADMIN_KEY", "admin.key", file.admin.key)
+        .map(|raw| long_secret(&raw, 24, "openssl rand -hex 24"))
+        .transpose()?;
+
+    let resend_api_key = lookup.get("RESEND_API_KEY", "mail.resend_api_key", file.mail.resend_api_key);
+    let transport = match lookup.get("JOBPING_MAIL", "mail.transport", file.mail.transport) {
+        Some(raw) => mail_transport(&raw, resend_api_key.is_some())?,
+        None => MailTransport::File(PathBuf::from("outbox")),
+    };
+    let mail = MailSettings {
+        transport,
+        from: lookup
+            .get("JOBPING_MAIL_FROM", "mail.from", file.mail.from)
+            .map(|raw| sender(&raw))
+            .transpose()?
+            .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
+        dkim_key: lookup
+            .get("JOBPING_DKIM_KEY", "mail.dkim_key", file.mail.dkim_key)
+            .map(|raw| existing_file(&raw))
+            .transpose()?,
+        dkim_selector: lookup
+            .get(
+                "JOBPING_DKIM_SELECTOR",
+                "mail.dkim_selector",
+                file.mail.dkim_selector,
+            )
+            .map(|raw| dns_label(&raw))
+            .transpose()?
+            .unwrap_or_else(|| DEFAULT_DKIM_SELECTOR.to_owned()),
+        resend_api_key: resend_api_key.map(|raw| Secret::new(raw.value)),
+        resend_base_url: base_url_or(
+            lookup.get(
+                "JOBPING_RESEND_BASE_URL",
+                "mail.resend_base_url",
+                file.mail.resend_base_url,
+            ),
+            DEFAULT_RESEND_BASE_URL,
+        )?,
+    };
+
+    let stripe = stripe(lookup, file.stripe)?;
+    let http = HttpSettings {
+        body_limit_bytes: lookup.number(
+            "JOBPING_BODY_LIMIT_BYTES",
+            "http.body_limit_bytes",
+            file.http.body_limit_bytes,
+            256 * 1024,
+            (1024, 64 * 1024 * 1024),
+        )? as usize,
+        request_timeout: Duration::from_secs(lookup.number(
+            "JOBPING_REQUEST_TIMEOUT_SECONDS",
+            "http.request_timeout_seconds",
+            file.http.request_timeout_seconds,
+            30,
+            (1, 600),
+        )?),
+    };
+    let q = file.queue;
+    let queue = QueueSettings {
+        concurrency: lookup.number(
+            "JOBPING_QUEUE_CONCURRENCY",
+            "queue.concurrency",
+            q.concurrency,
+            4,
+            (1, 256),
+        )? as usize,
+        max_attempts: lookup.number(
+            "JOBPING_QUEUE_MAX_ATTEMPTS",
+            "queue.max_attempts",
+            q.max_attempts,
+            5,
+            (1, 100),
+        )? as u32,
+        lease: Duration::from_secs(lookup.number(
+            "JOBPING_QUEUE_LEASE_SECONDS",
+            "queue.lease_seconds",
+            q.lease_seconds,
+            300,
+            (5, 86_400),
+        )?),
+        poll_interval: Duration::from_millis(lookup.number(
+            "JOBPING_QUEUE_POLL_INTERVAL_MS",
+            "queue.poll_interval_ms",
+            q.poll_interval_ms,
+            1_000,
+            (10, 60_000),
+        )?),
+        backoff_base: Duration::from_secs(lookup.number(
+            "JOBPING_QUEUE_BACKOFF_BASE_SECONDS",
+            "queue.backoff_base_seconds",
+            q.backoff_base_seconds,
+            10,
+            (1, 3_600),
+        )?),
+        backoff_max: Duration::from_secs(lookup.number(
+            "JOBPING_QUEUE_BACKOFF_MAX_SECONDS",
+            "queue.backoff_max_seconds",
+            q.backoff_max_seconds,
+            3_600,
+            (1, 7 * 86_400),
+        )?),
+        keep_done: Duration::from_secs(
+            3_600
+                * lookup.number(
+                    "JOBPING_QUEUE_KEEP_DONE_HOURS",
+                    "queue.keep_done_hours",
+                    q.keep_done_hours,
+                    72,
+                    (1, 24 * 365),
+                )?,
+        ),
+        keep_dead: Duration::from_secs(
+            86_400
+                * lookup.number(
+                    "JOBPING_QUEUE_KEEP_DEAD_DAYS",
+                    "queue.keep_dead_days",
+                    q.keep_dead_days,
+                    30,
+                    (1, 3_650),
+                )?,
+        ),
+    };
+    let schedules = schedules(lookup, file.schedules)?;
+    let scrape_schedule = lookup
+        .get(
+            "JOBPING_SCHEDULE_SCRAPE",
+            "scraping.schedule",
+            file.scraping.schedule.clone(),
+        )
+        .map(|raw| raw.value);
+    let scraping = super::sources::scraping(lookup, file.scraping, &base_url)?;
+    let sources = super::sources::sources(lookup, file.sources, scrape_schedule)?;
+    Ok(Settings {
+        file: file_path,
+        database_url,
+        redis_url,
+        bind,
+        base_url,
+        secret,
+        metrics_bind,
+        mail,
+        admin_key,
+        stripe,
+        http,
+        queue,
+        schedules,
+        scraping,
+        sources,
+    })
+}
+
+fn database_url(raw: &Raw) -> Result<String, SettingsError> {
+    let scheme = raw
+        .value
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("sqlite") => Ok(raw.value.clone()),
+        Some("postgres" | "postgresql") => {
+            Url::parse(&raw.value)
+                .map_err(|err| raw.invalid(format!("not a valid PostgreSQL URL: {err}")))?;
+            Ok(raw.value.clone())
+        }
+        Some(other) => Err(raw.invalid(format!(
+            "unknown database scheme `{other}`: use sqlite://FILE or postgres://USER@HOST/DATABASE"
+        ))),
+        None => Err(raw.invalid("not a URL: use sqlite://FILE or postgres://USER@HOST/DATABASE")),
+    }
+}
+
+fn redis_url(raw: &Raw) -> Result<String, SettingsError> {
+    let url = Url::parse(&raw.value).map_err(|err| raw.invalid(format!("not a valid URL: {err}")))?;
+    match url.scheme() {
+        "redis" | "rediss" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(raw.value.clone()),
+        "redis" | "rediss" => Err(raw.invalid("the URL names no host: use redis://HOST:PORT")),
+        other => Err(raw.invalid(format!(
+            "unknown scheme `{other}`: use redis://HOST:PORT or rediss://HOST:PORT"
+        ))),
+    }
+}
+
+fn socket_addr(raw: Option<Raw>) -> Result<Option<SocketAddr>, SettingsError> {
+    raw.map(|raw| {
+        SocketAddr::from_str(&raw.value).map_err(|_| {
+            raw.invalid(format!(
+                "`{}` is not an IP address and port such as 127.0.0.1:8080 or [::]:8080",
+                raw.value
+            ))
+        })
+    })
+    .transpose()
+}
+
+pub(super) fn http_url(raw: &Raw) -> Result<Url, SettingsError> {
+    let mut url =
+        Url::parse(&raw.value).map_err(|err| raw.invalid(format!("`{}` is not a URL: {err}", raw.value)))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(raw.invalid(format!(
+            "`{}` must be an http:// or https:// URL with a host",
+            raw.value
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(raw.invalid("must not have a query (?…) or fragment (#…)"));
+    }
+    let trimmed = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&trimmed);
+    Ok(url)
+}
+
+fn base_url_or(raw: Option<Raw>, default: &str) -> Result<Url, SettingsError> {
+    raw.map(|raw| http_url(&raw))
+        .transpose()
+        .map(|url| url.unwrap_or_else(|| Url::parse(default).expect("valid default")))
+}
+
+fn long_secret(raw: &Raw, min: usize, suggestion: &str) -> Result<Secret, SettingsError> {
+    if raw.value.chars().count() < min {
+        return Err(raw.invalid(format!(
+            "must be at least {min} characters long (make one with `{suggestion}`)"
+        )));
+    }
+    Ok(Secret::new(raw.value.clone()))
+}
+
+fn mail_transport(raw: &Raw, has_resend_key: bool) -> Result<MailTransport, SettingsError> {
+    let (scheme, rest) = raw.value.split_once("://").ok_or_else(|| {
+        raw.invalid("not a URL: use file://FOLDER, smtp://HOST:PORT, smtps://HOST:PORT or resend://")
+    })?;
+    match scheme.to_ascii_lowercase().as_str() {
+        "file" if rest.is_empty() => Err(raw.invalid("file:// needs a folder, e.g. file://outbox")),
+        "file" => Ok(MailTransport::File(PathBuf::from(rest))),
+        "smtp" | "smtps" => {
+            let url = Url::parse(&raw.value).map_err(|err| raw.invalid(format!("not a valid SMTP URL: {err}")))?;
+            if url.host_str().is_none_or(str::is_empty) {
+                return Err(raw.invalid("the SMTP URL names no host"));
+            }
+            Ok(MailTransport::Smtp(url))
+        }
+        "resend" if has_resend_key => Ok(MailTransport::Resend),
+        "resend" => Err(raw.invalid("resend:// needs RESEND_API_KEY (or mail.resend_api_key) to be set")),
+        other => Err(raw.invalid(format!(
+            "unknown mail transport `{other}`: use file://FOLDER, smtp://HOST:PORT, smtps://HOST:PORT or resend://"
+        ))),
+    }
+}
+
+/// `Name <address>` or a bare address; no line breaks (they would inject headers).
+fn sender(raw: &Raw) -> Result<String, SettingsError> {
+    let value = raw.value.as_str();
+    if value.contains(['\r', '\n']) {
+        return Err(raw.invalid("must be on one line"));
+    }
+    let address = match (value.find('<'), value.rfind('>')) {
+        (Some(open), Some(close)) if open < close && close == value.len() - 1 => &value[open + 1..close],
+        (None, None) => value,
+        _ => return Err(raw.invalid("write it as `Name <address@domain>` or `address@domain`")),
+    };
+    match address.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !address.contains(char::is_whitespace) =>
+        {
+            Ok(value.to_owned())
+        }
+        _ => Err(raw.invalid(format!("`{address}` is not an email address"))),
+    }
+}
+
+fn existing_file(raw: &Raw) -> Result<PathBuf, SettingsError> {
+    let path = PathBuf::from(&raw.value);
+    if !path.is_file() {
+        return Err(raw.invalid(format!("no such file: {}", path.display())));
+    }
+    Ok(path)
+}
+
+fn dns_label(raw: &Raw) -> Result<String, SettingsError> {
+    let ok = raw.value.len() <= 63
+        && !raw.value.starts_with('-')
+        && raw
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        return Err(raw.invalid("must be a DNS label: letters, digits, `-` or `_`, at most 63 characters"));
+    }
+    Ok(raw.value.clone())
+}
+
+fn stripe(lookup: &Lookup<'_>, file: super::file::FileStripe) -> Result<StripeSettings, SettingsError> {
+    let secret_key = lookup.get("STRIPE_SECRET_KEY", "stripe.secret_key", file.secret_key);
+    let webhook_secret = lookup.get(
+        "STRIPE_WEBHOOK_SECRET",
+        "stripe.webhook_secret",
+        file.webhook_secret,
+    );
+    let price = lookup.get("STRIPE_PRICE_MONTHLY", "stripe.price_monthly", file.price_monthly);
+    let parts = [
+        ("STRIPE_SECRET_KEY", &secret_key),
+        ("STRIPE_WEBHOOK_SECRET", &webhook_secret),
+        ("STRIPE_PRICE_MONTHLY", &price),
+    ];
+    let set: Vec<&Raw> = parts.iter().filter_map(|(_, raw)| raw.as_ref()).collect();
+    if !set.is_empty() && set.len() < parts.len() {
+        let missing: Vec<&str> = parts
+            .iter()
+            .filter(|(_, raw)| raw.is_none())
+            .map(|(name, _)| *name)
+            .collect();
+        return Err(set[0].invalid(format!(
+            "billing needs all three Stripe settings; missing: {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(StripeSettings {
+        secret_key: secret_key.map(|raw| Secret::new(raw.value)),
+        webhook_secret: webhook_secret.map(|raw| Secret::new(raw.value)),
+        price_monthly: price.map(|raw| raw.value),
+        base_url: base_url_or(
+            lookup.get("JOBPING_STRIPE_BASE_URL", "stripe.base_url", file.base_url),
+            DEFAULT_STRIPE_BASE_URL,
+        )?,
+    })
+}
+
+fn schedules(
+    lookup: &Lookup<'_>,
+    mut file: std::collections::BTreeMap<String, String>,
+) -> Result<Vec<ScheduleSetting>, SettingsError> {
+    if let Some(unknown) = file
+        .keys()
+        .find(|name| !SCHEDULABLE_JOBS.iter().any(|job| job.name == name.as_str()))
+    {
+        let known: Vec<&str> = SCHEDULABLE_JOBS.iter().map(|job| job.name).collect();
+        return Err(SettingsError::Invalid {
+            setting: format!("`schedules.{unknown}` in {}", lookup.path),
+            problem: format!(
+                "no such job; the jobs that can be scheduled are: {}",
+                known.join(", ")
+            ),
+        });
+    }
+    let mut out = Vec::new();
+    for job in SCHEDULABLE_JOBS {
+        let from_file = file.remove(job.name);
+        // An empty value disables the job, but `get` treats empty as unset: note it first.
+        let disabled_in_file = from_file.as_deref().is_some_and(|v| v.trim().is_empty());
+        let raw = lookup.get(job.env, job.file_key, from_file);
+        let expression = match (&raw, disabled_in_file) {
+            (Some(raw), _) => raw.value.clone(),
+            (None, true) => String::new(),
+            (None, false) => job.default.to_owned(),
+        };
+        let schedule = match (expression.trim(), &raw) {
+            ("" | "off", _) => None,
+            (text, Some(raw)) => Some(cron::Schedule::from_str(text).map_err(|err| {
+                raw.invalid(format!(
+                    "`{text}` is not a cron expression (sec min hour day month weekday): {err}"
+                ))
+            })?),
+            (text, None) => Some(cron::Schedule::from_str(text).expect("default schedules are valid")),
+        };
+        out.push(ScheduleSetting {
+            name: job.name.to_owned(),
+            expression,
+            schedule,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,187 @@
+//! The effective settings as TOML, for `jobping config`: every secret redacted, and so
+//! is every password inside a URL.
+
+use toml::{Table, Value};
+use url::Url;
+
+use super::{MailTransport, Secret, Settings};
+
+const REDACTED: &str = "[redacted]";
+
+pub(super) fn redacted_toml(settings: &Settings) -> String {
+    let mut root = Table::new();
+    root.insert(
+        "database_url".into(),
+        url_without_password(settings.database_url.expose()).into(),
+    );
+    if let Some(redis) = &settings.redis_url {
+        root.insert("redis_url".into(), url_without_password(redis.expose()).into());
+    }
+    root.insert("bind".into(), settings.bind.to_string().into());
+    root.insert("base_url".into(), settings.base_url.as_str().into());
+    root.insert(
+        "secret".into(),
+        secret_or(&settings.secret, "[generated and kept in the store]").into(),
+    );
+    if let Some(metrics) = settings.metrics_bind {
+        root.insert("metrics_bind".into(), metrics.to_string().into());
+    }
+
+    let mail = &settings.mail;
+    let mut mail_table = Table::new();
+    let transport = match &mail.transport {
+        MailTransport::File(path) => format!("file://{}", path.display()),
+        MailTransport::Smtp(url) => url_without_password(url.as_str()),
+        MailTransport::Resend => "resend://".to_owned(),
+    };
+    mail_table.insert("transport".into(), transport.into());
+    mail_table.insert("from".into(), mail.from.clone().into());
+    if let Some(key) = &mail.dkim_key {
+        mail_table.insert("dkim_key".into(), key.display().to_string().into());
+    }
+    mail_table.insert("dkim_selector".into(), mail.dkim_selector.clone().into());
+    mail_table.insert(
+        "resend_api_key".into(),
+        secret_or(&mail.resend_api_key, "[not set]").into(),
+    );
+    mail_table.insert("resend_base_url".into(), mail.resend_base_url.as_str().into());
+    root.insert("mail".into(), mail_table.into());
+
+    let mut admin = Table::new();
+    admin.insert(
+        "key".into(),
+        secret_or(&settings.admin_key, "[not set: admin API disabled]").into(),
+    );
+    root.insert("admin".into(), admin.into());
+
+    let stripe = &settings.stripe;
+    let mut stripe_table = Table::new();
+    stripe_table.insert(
+        "secret_key".into(),
+        secret_or(&stripe.secret_key, "[not set: billing disabled]").into(),
+    );
+    stripe_table.insert(
+        "webhook_secret".into(),
+        secret_or(&stripe.webhook_secret, "[not set]").into(),
+    );
+    stripe_table.insert(
+        "price_monthly".into(),
+        stripe
+            .price_monthly
+            .clone()
+            .unwrap_or_else(|| "[not set]".into())
+            .into(),
+    );
+    stripe_table.insert("base_url".into(), stripe.base_url.as_str().into());
+    root.insert("stripe".into(), stripe_table.into());
+
+    let mut http = Table::new();
+    http.insert(
+        "body_limit_bytes".into(),
+        int(settings.http.body_limit_bytes as u64),
+    );
+    http.insert(
+        "request_timeout_seconds".into(),
+        int(settings.http.request_timeout.as_secs()),
+    );
+    root.insert("http".into(), http.into());
+
+    let q = &settings.queue;
+    let mut queue = Table::new();
+    queue.insert("concurrency".into(), int(q.concurrency as u64));
+    queue.insert("max_attempts".into(), int(u64::from(q.max_attempts)));
+    queue.insert("lease_seconds".into(), int(q.lease.as_secs()));
+    queue.insert("poll_interval_ms".into(), int(q.poll_interval.as_millis() as u64));
+    queue.insert("backoff_base_seconds".into(), int(q.backoff_base.as_secs()));
+    queue.insert("backoff_max_seconds".into(), int(q.backoff_max.as_secs()));
+    queue.insert("keep_done_hours".into(), int(q.keep_done.as_secs() / 3_600));
+    queue.insert("keep_dead_days".into(), int(q.keep_dead.as_secs() / 86_400));
+    root.insert("queue".into(), queue.into());
+
+    let mut schedules = Table::new();
+    for schedule in &settings.schedules {
+        schedules.insert(schedule.name.clone(), schedule.expression.clone().into());
+    }
+    root.insert("schedules".into(), schedules.into());
+
+    let mut scraping = Table::new();
+    let sc = &settings.scraping;
+    scraping.insert("contact_url".into(), sc.contact_url.as_str().into());
+    scraping.insert(
+        "min_host_delay_ms".into(),
+        int(sc.min_host_delay.as_millis() as u64),
+    );
+    scraping.insert("max_response_bytes".into(), int(sc.max_response_bytes));
+    scraping.insert(
+        "request_timeout_seconds".into(),
+        int(sc.request_timeout.as_secs()),
+    );
+    scraping.insert(
+        "inactive_after_days".into(),
+        int(sc.inactive_after.as_secs() / 86_400),
+    );
+    root.insert("scraping".into(), scraping.into());
+
+    let sources: Vec<Value> = settings
+        .sources
+        .iter()
+        .map(|source| {
+            let mut table = Table::new();
+            table.insert("kind".into(), source.kind.as_str().into());
+            if !source.boards.is_empty() {
+                table.insert(
+                    "boards".into(),
+                    Value::Array(source.boards.iter().map(|b| b.as_str().into()).collect()),
+                );
+            }
+            if let Some(base) = &source.base_url {
+                table.insert("base_url".into(), base.as_str().into());
+            }
+            table.insert("enabled".into(), source.enabled.into());
+            if let Some(reason) = &source.disabled_reason {
+                table.insert("disabled_because".into(), reason.as_str().into());
+            }
+            table.insert("schedule".into(), source.schedule_expression.as_str().into());
+            if source.request.app_id.is_some() || source.request.api_key.is_some() {
+                table.insert("api_key".into(), REDACTED.into());
+            }
+            Value::Table(table)
+        })
+        .collect();
+    root.insert("sources".into(), Value::Array(sources));
+
+    let source = match &settings.file {
+        Some(path) => format!(
+            "# settings file: {}, overlaid by the environment\n",
+            path.display()
+        ),
+        None => "# no settings file: embedded defaults overlaid by the environment\n".to_owned(),
+    };
+    source + &toml::to_string(&root).unwrap_or_default()
+}
+
+fn secret_or(secret: &Option<Secret>, unset: &str) -> String {
+    match secret {
+        Some(_) => REDACTED.to_owned(),
+        None => unset.to_owned(),
+    }
+}
+
+fn int(n: u64) -> Value {
+    Value::Integer(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// A URL with its password (if any) replaced; a string that is not a URL is kept only
+/// up to its scheme, in case it hides a credential.
+fn url_without_password(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) => {
+            if url.password().is_some() {
+                let _ = url.set_password(Some(REDACTED));
+            }
+            url.to_string()
+        }
+        Err(_) if raw.starts_with("sqlite:") => raw.to_owned(),
+        Err(_) => format!("{}://{REDACTED}", raw.split("://").next().unwrap_or("")),
+    }
+}

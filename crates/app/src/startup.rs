@@ -1,0 +1,205 @@
+//! Putting a process together: store, secret, listeners, worker and scheduler, and
+//! taking it apart again on shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use base64::Engine;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::redis::RedisProbe;
+use crate::scheduler::Scheduler;
+use crate::settings::{MailTransport, Secret, Settings};
+use crate::state::AppState;
+use crate::worker::{self, TaskRegistry};
+use crate::{http, telemetry};
+
+/// The name under which a generated signing secret is kept in the store.
+const SIGNING_SECRET: &str = "token_signing";
+
+/// Opens the store (applying migrations), settles the signing secret and prepares the
+/// mail folder: everything both `serve` and `worker` need.
+pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<AppState> {
+    let store = jobping_store::connect(settings.database_url.expose())
+        .await
+        .context("opening the database (DATABASE_URL)")?;
+    tracing::info!(backend = store.backend().as_str(), "database ready");
+
+    let signing_secret = match &settings.secret {
+        Some(secret) => secret.clone(),
+        None => {
+            let candidate =
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+            let (kept, generated) = store
+                .secret_or_insert(SIGNING_SECRET, &candidate, time::OffsetDateTime::now_utc())
+                .await
+                .context("keeping the token-signing secret")?;
+            if generated {
+                tracing::warn!(
+                    "JOBPING_SECRET is not set: generated a token-signing secret and kept it in the database"
+                );
+            } else {
+                tracing::warn!(
+                    "JOBPING_SECRET is not set: using the token-signing secret kept in the database"
+                );
+            }
+            Secret::new(kept)
+        }
+    };
+
+    if let MailTransport::File(folder) = &settings.mail.transport {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating the mail folder {}", folder.display()))?;
+    }
+    if settings.mail.dkim_key.is_none() {
+        tracing::warn!("JOBPING_DKIM_KEY is not set: outgoing mail will not be DKIM-signed");
+    }
+    let redis = match &settings.redis_url {
+        Some(url) => Some(Arc::new(RedisProbe::new(url.expose()).context("REDIS_URL")?)),
+        None => None,
+    };
+    Ok(AppState {
+        store,
+        settings: Arc::new(settings),
+        redis,
+        metrics: telemetry::prometheus(),
+        tasks: Arc::new(tasks),
+        signing_secret: Arc::new(signing_secret),
+        fetcher: Arc::default(),
+    })
+}
+
+/// A bound, ready-to-run `serve` process.
+pub struct Application {
+    state: AppState,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    with_worker: bool,
+}
+
+impl Application {
+    /// Prepares the state and binds the listeners (port 0 picks a free port).
+    pub async fn build(settings: Settings, tasks: TaskRegistry, with_worker: bool) -> anyhow::Result<Self> {
+        let state = prepare(settings, tasks).await?;
+        let bind = state.settings.bind;
+        let listener = TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("listening on {bind} (JOBPING_BIND)"))?;
+        let metrics_listener = match state.settings.metrics_bind {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("listening on {addr} (JOBPING_METRICS_BIND)"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            state,
+            listener,
+            metrics_listener,
+            with_worker,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `cancel` fires, then stops taking requests, lets the ones in flight
+    /// and the tasks in hand finish, and returns.
+    pub async fn run_until(self, cancel: CancellationToken) -> anyhow::Result<()> {
+        let address = self.local_addr();
+        let background = TaskTracker::new();
+        if self.with_worker {
+            spawn_worker_and_scheduler(&background, &self.state, &cancel);
+        }
+        background.spawn(metrics_upkeep(self.state.clone(), cancel.clone()));
+        if let Some(listener) = self.metrics_listener {
+            let metrics_app = http::metrics::router().with_state(self.state.clone());
+            let stop = cancel.clone();
+            background.spawn(async move {
+                let served = axum::serve(listener, metrics_app)
+                    .with_graceful_shutdown(stop.cancelled_owned())
+                    .await;
+                if let Err(err) = served {
+                    tracing::error!(error = %err, "the metrics listener stopped");
+                }
+            });
+        }
+        tracing::info!(%address, worker = self.with_worker, "serving");
+        let app = http::router(self.state.clone());
+        let served = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(cancel.clone().cancelled_owned())
+        .await;
+        cancel.cancel();
+        background.close();
+        background.wait().await;
+        tracing::info!("stopped");
+        served.context("serving HTTP")
+    }
+}
+
+/// `jobping worker`: the worker and scheduler without HTTP.
+pub async fn run_worker(state: AppState, cancel: CancellationToken) {
+    let background = TaskTracker::new();
+    spawn_worker_and_scheduler(&background, &state, &cancel);
+    background.spawn(metrics_upkeep(state, cancel));
+    background.close();
+    background.wait().await;
+}
+
+fn spawn_worker_and_scheduler(background: &TaskTracker, state: &AppState, cancel: &CancellationToken) {
+    background.spawn(worker::run(state.clone(), cancel.clone()));
+    background.spawn(Scheduler::new(state.store.clone(), &state.settings).run(cancel.clone()));
+}
+
+/// The Prometheus exporter needs its histograms drained now and then.
+async fn metrics_upkeep(state: AppState, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => break,
+            () = tokio::time::sleep(Duration::from_secs(10)) => state.metrics.run_upkeep(),
+        }
+    }
+}
+
+/// Cancels `cancel` on SIGINT (Ctrl-C) or SIGTERM.
+pub fn cancel_on_signal(cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            () = terminate => {}
+        }
+        tracing::info!("shutdown requested: finishing requests and tasks in hand");
+        cancel.cancel();
+    });
+}

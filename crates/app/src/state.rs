@@ -1,0 +1,37 @@
+//! What every handler and worker step can reach.
+
+use std::sync::Arc;
+
+use jobping_sources::fetch::Fetcher;
+use jobping_store::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::OnceCell;
+
+use crate::redis::RedisProbe;
+use crate::settings::{Secret, Settings};
+use crate::worker::TaskRegistry;
+
+/// Shared, cheaply cloned state of one running JobPing process.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<Settings>,
+    pub redis: Option<Arc<RedisProbe>>,
+    pub metrics: PrometheusHandle,
+    pub tasks: Arc<TaskRegistry>,
+    /// The key that signs every token in every email link.
+    pub signing_secret: Arc<Secret>,
+    /// The one shared fetcher, made on first use (so a Redis that is down at start
+    /// does not stop the process).
+    pub fetcher: Arc<OnceCell<Arc<Fetcher>>>,
+}
+
+impl AppState {
+    /// The shared fetcher: robots.txt cache and per-host budgets live in it.
+    pub async fn fetcher(&self) -> anyhow::Result<Arc<Fetcher>> {
+        self.fetcher
+            .get_or_try_init(|| crate::ingest::fetcher(&self.settings, self.redis.as_deref()))
+            .await
+            .cloned()
+    }
+}

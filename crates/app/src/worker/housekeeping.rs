@@ -1,0 +1,25 @@
+//! The daily tidy-up: finished tasks are kept for a while for operators, then removed.
+
+use async_trait::async_trait;
+use jobping_store::ClaimedTask;
+use time::OffsetDateTime;
+
+use super::{TaskError, TaskHandler};
+use crate::state::AppState;
+
+pub(super) struct Housekeeping;
+
+#[async_trait]
+impl TaskHandler for Housekeeping {
+    async fn run(&self, state: &AppState, _task: &ClaimedTask) -> Result<(), TaskError> {
+        let queue = &state.settings.queue;
+        let now = OffsetDateTime::now_utc();
+        let purged = state
+            .store
+            .purge_finished_tasks(now - queue.keep_done, now - queue.keep_dead)
+            .await
+            .map_err(anyhow::Error::from)?;
+        tracing::info!(purged, "housekeeping removed old finished tasks");
+        Ok(())
+    }
+}

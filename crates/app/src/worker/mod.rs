@@ -1,0 +1,228 @@
+//! The worker: claims tasks from the store's queue, runs their handlers, and completes
+//! them or schedules a retry with backoff. Any number of workers in any number of
+//! processes can share one database; the store makes each claim exclusive.
+
+mod backoff;
+mod housekeeping;
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use futures::FutureExt;
+use jobping_store::{ClaimedTask, FailOutcome, StoreError};
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+
+pub use self::backoff::retry_delay;
+use crate::state::AppState;
+
+/// Why a task's attempt failed, and so whether it is worth another.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// Worth trying again later (a timeout, a 503, a lock).
+    #[error(transparent)]
+    Retry(anyhow::Error),
+    /// Will never succeed (a payload that does not parse): the task dies at once.
+    #[error(transparent)]
+    Permanent(anyhow::Error),
+}
+
+impl From<anyhow::Error> for TaskError {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Retry(err)
+    }
+}
+
+/// Runs one kind of task.
+#[async_trait]
+pub trait TaskHandler: Send + Sync + 'static {
+    async fn run(&self, state: &AppState, task: &ClaimedTask) -> Result<(), TaskError>;
+}
+
+/// Task kinds and their handlers.
+#[derive(Clone, Default)]
+pub struct TaskRegistry {
+    handlers: HashMap<String, Arc<dyn TaskHandler>>,
+}
+
+impl TaskRegistry {
+    /// The handlers JobPing ships with.
+    pub fn builtin() -> Self {
+        let mut registry = Self::default();
+        registry.register("housekeeping", housekeeping::Housekeeping);
+        registry.register("scrape", crate::ingest::ScrapeSource);
+        registry.register("scrape_board", crate::ingest::ScrapeBoard);
+        registry
+    }
+
+    /// Adds (or replaces) the handler for `kind`.
+    pub fn register(&mut self, kind: impl Into<String>, handler: impl TaskHandler) -> &mut Self {
+        self.handlers.insert(kind.into(), Arc::new(handler));
+        self
+    }
+
+    fn get(&self, kind: &str) -> Option<Arc<dyn TaskHandler>> {
+        self.handlers.get(kind).cloned()
+    }
+}
+
+/// What became of one claimed task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    Retry(OffsetDateTime),
+    Dead,
+    /// The lease expired while the handler ran; another worker owns the task now.
+    LeaseLost,
+}
+
+impl Outcome {
+    fn label(&self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Retry(_) => "retry",
+            Self::Dead => "dead",
+            Self::LeaseLost => "lease_lost",
+        }
+    }
+}
+
+/// One task run by [`try_execute_task`].
+#[derive(Debug, Clone)]
+pub struct TaskRun {
+    pub task: ClaimedTask,
+    pub outcome: Outcome,
+}
+
+/// Claims one due task and runs it to an outcome; `None` when nothing is due. Public so
+/// that tests (and one-shot commands) can drain the queue without a running worker.
+#[tracing::instrument(skip_all, fields(worker = worker, task_id, kind, attempt))]
+pub async fn try_execute_task(state: &AppState, worker: &str) -> anyhow::Result<Option<TaskRun>> {
+    let queue = &state.settings.queue;
+    let now = OffsetDateTime::now_utc();
+    let Some(task) = state.store.claim_task(worker, now + queue.lease, now).await? else {
+        return Ok(None);
+    };
+    let span = tracing::Span::current();
+    span.record("task_id", task.id);
+    span.record("kind", task.kind.as_str());
+    span.record("attempt", task.attempt);
+
+    let started = Instant::now();
+    let result = match state.tasks.get(&task.kind) {
+        None => Err(TaskError::Permanent(anyhow::anyhow!(
+            "no handler for task kind `{}`",
+            task.kind
+        ))),
+        Some(handler) => {
+            // A handler may not outlive its lease (another worker would start the same
+            // task), nor take the worker down with a panic.
+            let run = AssertUnwindSafe(handler.run(state, &task)).catch_unwind();
+            match tokio::time::timeout(queue.lease, run).await {
+                Ok(Ok(result)) => result,
+                Ok(Err(panic)) => Err(TaskError::Retry(anyhow::anyhow!(
+                    "handler panicked: {}",
+                    panic_message(&panic)
+                ))),
+                Err(_) => Err(TaskError::Retry(anyhow::anyhow!(
+                    "timed out after {:?} (the task's lease)",
+                    queue.lease
+                ))),
+            }
+        }
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let outcome = finish(state, &task, result).await?;
+    metrics::counter!("jobping_queue_tasks_total", "kind" => task.kind.clone(), "outcome" => outcome.label())
+        .increment(1);
+    metrics::histogram!("jobping_queue_task_duration_seconds", "kind" => task.kind.clone()).record(elapsed);
+    Ok(Some(TaskRun { task, outcome }))
+}
+
+async fn finish(
+    state: &AppState,
+    task: &ClaimedTask,
+    result: Result<(), TaskError>,
+) -> anyhow::Result<Outcome> {
+    let now = OffsetDateTime::now_utc();
+    let stored = match result {
+        Ok(()) => state.store.complete_task(task, now).await.map(|()| Outcome::Done),
+        Err(err) => {
+            let (message, retry_at) = match &err {
+                TaskError::Retry(cause) => {
+                    let q = &state.settings.queue;
+                    let delay =
+                        retry_delay(task.attempt, q.backoff_base, q.backoff_max, rand::random::<f64>());
+                    (format!("{cause:#}"), Some(now + delay))
+                }
+                TaskError::Permanent(cause) => (format!("{cause:#}"), None),
+            };
+            let outcome = state.store.fail_task(task, &message, retry_at, now).await;
+            match &outcome {
+                Ok(FailOutcome::Dead) => tracing::error!(error = %message, "task failed for good"),
+                Ok(FailOutcome::Retry(at)) => {
+                    tracing::warn!(error = %message, retry_at = %at, "task failed; will retry")
+                }
+                Err(_) => {}
+            }
+            outcome.map(|outcome| match outcome {
+                FailOutcome::Retry(at) => Outcome::Retry(at),
+                FailOutcome::Dead => Outcome::Dead,
+            })
+        }
+    };
+    match stored {
+        Ok(outcome) => Ok(outcome),
+        Err(StoreError::Conflict(reason)) => {
+            tracing::warn!(%reason, "task finished after its lease expired; its result was not recorded");
+            Ok(Outcome::LeaseLost)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-text panic".to_owned())
+}
+
+/// Runs `settings.queue.concurrency` worker loops until `cancel` fires; each finishes the
+/// task in hand before it stops.
+pub async fn run(state: AppState, cancel: CancellationToken) {
+    let id = format!(
+        "{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let loops = (0..state.settings.queue.concurrency).map(|n| {
+        let (state, cancel, name) = (state.clone(), cancel.clone(), format!("{id}-{n}"));
+        tokio::spawn(async move { worker_loop(state, cancel, name).await })
+    });
+    let loops: Vec<_> = loops.collect();
+    tracing::info!(workers = loops.len(), "worker started");
+    for handle in loops {
+        let _ = handle.await;
+    }
+    tracing::info!("worker stopped");
+}
+
+async fn worker_loop(state: AppState, cancel: CancellationToken, name: String) {
+    let idle = state.settings.queue.poll_interval;
+    while !cancel.is_cancelled() {
+        match try_execute_task(&state, &name).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => {}
+            Err(err) => tracing::error!(error = format!("{err:#}"), "the worker could not reach the queue"),
+        }
+        tokio::select! {
+            () = cancel.cancelled() => break,
+            () = tokio::time::sleep(idle) => {}
+        }
+    }
+}

@@ -1,0 +1,170 @@
+use serde_json::Value;
+
+use crate::app_test;
+use crate::helpers::{Options, TestApp};
+
+app_test!(
+    health_answers_ok_with_security_headers_and_a_request_id,
+    |app: TestApp| async move {
+        let response = app.get("/health").await;
+        assert_eq!(response.status(), 200);
+        let headers = response.headers().clone();
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        assert!(!headers["x-request-id"].is_empty());
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "no HSTS on a plain-http base URL"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+    }
+);
+
+app_test!(
+    a_request_id_sent_by_the_client_is_echoed,
+    |app: TestApp| async move {
+        let response = app
+            .client
+            .get(format!("{}/health", app.address))
+            .header("x-request-id", "trace-me-42")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["x-request-id"], "trace-me-42");
+    }
+);
+
+app_test!(
+    ready_names_the_database_the_queue_and_each_schedule,
+    |app: TestApp| async move {
+        let response = app.get("/ready").await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "ready");
+        let backend = app.state.store.backend().as_str();
+        assert_eq!(body["checks"]["database"]["status"], "up");
+        assert_eq!(body["checks"]["database"]["backend"], backend);
+        assert_eq!(body["checks"]["queue"]["pending"], 0);
+        assert!(body["checks"]["queue"].get("oldest_due_age_seconds").is_some());
+        assert_eq!(body["checks"]["schedules"]["housekeeping"]["enabled"], true);
+        assert!(body["checks"].get("redis").is_none(), "Redis is not configured");
+    }
+);
+
+fn with_live_redis() -> Options {
+    Options {
+        env: vec![("REDIS_URL", "redis://127.0.0.1:6379".into())],
+        ..Options::default()
+    }
+}
+
+app_test!(
+    ready_checks_redis_when_it_is_configured,
+    with_live_redis,
+    |app: TestApp| async move {
+        let response = app.get("/ready").await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["checks"]["redis"]["status"], "up", "{body}");
+    }
+);
+
+fn with_dead_redis() -> Options {
+    // Nothing listens on port 1.
+    Options {
+        env: vec![("REDIS_URL", "redis://127.0.0.1:1".into())],
+        ..Options::default()
+    }
+}
+
+app_test!(
+    ready_is_503_when_configured_redis_is_down,
+    with_dead_redis,
+    |app: TestApp| async move {
+        let response = app.get("/ready").await;
+        assert_eq!(response.status(), 503);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "unavailable");
+        assert_eq!(body["checks"]["redis"]["status"], "down");
+        assert_eq!(body["checks"]["database"]["status"], "up");
+        assert_eq!(
+            app.get("/health").await.status(),
+            200,
+            "liveness does not depend on Redis"
+        );
+    }
+);
+
+app_test!(
+    metrics_are_prometheus_text_with_requests_and_queue_depth,
+    |app: TestApp| async move {
+        assert_eq!(app.get("/health").await.status(), 200);
+        let response = app.get("/metrics").await;
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        let text = response.text().await.unwrap();
+        assert!(
+            text.contains("# TYPE jobping_http_requests_total counter"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"jobping_http_requests_total{route="/health",method="GET",status="200"}"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE jobping_http_request_duration_seconds histogram"),
+            "{text}"
+        );
+        assert!(text.contains(r#"jobping_queue_tasks{state="pending"}"#), "{text}");
+    }
+);
+
+app_test!(
+    an_unknown_route_is_a_problem_json_404,
+    |app: TestApp| async move {
+        let response = app.get("/no/such/page?token=secret").await;
+        assert_eq!(response.status(), 404);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], 404);
+        assert_eq!(body["title"], "Not Found");
+    }
+);
+
+fn with_separate_metrics_listener() -> Options {
+    Options {
+        env: vec![("JOBPING_METRICS_BIND", "127.0.0.1:0".into())],
+        ..Options::default()
+    }
+}
+
+app_test!(
+    with_a_metrics_listener_metrics_move_off_the_main_one,
+    with_separate_metrics_listener,
+    |app: TestApp| async move {
+        assert_eq!(app.get("/metrics").await.status(), 404);
+        let metrics = app.metrics_address.clone().expect("a metrics listener");
+        let text = app
+            .client
+            .get(format!("{metrics}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains("jobping_queue_tasks"), "{text}");
+    }
+);

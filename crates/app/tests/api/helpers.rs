@@ -1,0 +1,181 @@
+//! `spawn_app()` and friends.
+
+use std::collections::HashMap;
+use std::sync::Once;
+use std::time::Duration;
+
+use jobping::worker::TaskRegistry;
+use jobping::{AppState, Application, Settings};
+use jobping_store::Backend;
+use jobping_store::testing::TestDb;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// A running app and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    /// Where `/metrics` is served when it has a listener of its own.
+    pub metrics_address: Option<String>,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub cancel: CancellationToken,
+    pub handle: Option<JoinHandle<anyhow::Result<()>>>,
+    pub db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+/// How to start a test app.
+pub struct Options {
+    pub env: Vec<(&'static str, String)>,
+    /// A `jobping.toml` to load, for settings only the file can hold (`[[sources]]`).
+    pub toml: Option<String>,
+    pub tasks: TaskRegistry,
+    pub worker: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        // No worker by default: tests drain the queue themselves with `try_execute_task`.
+        Self {
+            env: Vec::new(),
+            toml: None,
+            tasks: TaskRegistry::builtin(),
+            worker: false,
+        }
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    static PROVIDER: Once = Once::new();
+    PROVIDER.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Test settings: a fresh database, port 0, mail into a temporary folder, `env`, and a
+/// settings file holding `toml` when given.
+pub fn settings_with_file(
+    db: &TestDb,
+    dir: &tempfile::TempDir,
+    env: &[(&'static str, String)],
+    toml: Option<&str>,
+) -> Settings {
+    let mut vars: HashMap<&str, String> = HashMap::new();
+    vars.insert("DATABASE_URL", db.url.clone());
+    vars.insert("JOBPING_BIND", "127.0.0.1:0".into());
+    vars.insert(
+        "JOBPING_MAIL",
+        format!("file://{}", dir.path().join("outbox").display()),
+    );
+    for (key, value) in env {
+        vars.insert(key, value.clone());
+    }
+    let file = toml.map(|text| {
+        let path = dir.path().join("jobping.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    });
+    Settings::load(file.as_deref(), &|name| vars.get(name).cloned()).expect("test settings are valid")
+}
+
+/// Starts the app on `backend`; `None` when PostgreSQL is unavailable outside CI.
+pub async fn spawn_app(backend: Backend, options: Options) -> Option<TestApp> {
+    jobping::telemetry::init_tracing();
+    let db = TestDb::new(backend).await?;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings_with_file(&db, &dir, &options.env, options.toml.as_deref());
+    let app = Application::build(settings, options.tasks, options.worker)
+        .await
+        .expect("the app builds");
+    let address = format!("http://{}", app.local_addr());
+    let metrics_address = app.metrics_addr().map(|addr| format!("http://{addr}"));
+    let state = app.state().clone();
+    let cancel = CancellationToken::new();
+    let handle = tokio::spawn(app.run_until(cancel.clone()));
+    Some(TestApp {
+        address,
+        metrics_address,
+        client: client(),
+        state,
+        cancel,
+        handle: Some(handle),
+        db,
+        _dir: dir,
+    })
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    /// Stops the app and waits for it to finish what it was doing.
+    pub async fn shutdown(&mut self) -> anyhow::Result<()> {
+        self.cancel.cancel();
+        match self.handle.take() {
+            Some(handle) => tokio::time::timeout(Duration::from_secs(20), handle).await??,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Polls `check` until it is true or `limit` passes; no fixed sleeps.
+pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+/// Runs an app test once per backend: `app_test!(name, |app: TestApp| async move { … })`.
+#[macro_export]
+macro_rules! app_test {
+    ($name:ident, $body:expr) => {
+        $crate::app_test!($name, $crate::helpers::Options::default, $body);
+    };
+    ($name:ident, $options:expr, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::spawn_app(jobping_store::Backend::Sqlite, ($options)())
+                    .await
+                    .unwrap();
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::helpers::spawn_app(jobping_store::Backend::Postgres, ($options)()).await
+                {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,8 @@
+//! The app's integration tests: the real app on port 0 against a fresh database.
+
+mod cli;
+mod health;
+mod helpers;
+mod ingest;
+mod scheduler;
+mod worker;
