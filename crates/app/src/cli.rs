@@ -50,6 +50,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what the next email would hold (scores and reasons), without sending anything.
+    #[command(group = clap::ArgGroup::new("whose").required(true).args(["email", "preferences"]))]
+    Match {
+        /// A subscriber's address: their stored preferences.
+        #[arg(long)]
+        email: Option<String>,
+        /// A preferences file (JSON, the shape in DESIGN.md).
+        #[arg(long, value_name = "FILE")]
+        preferences: Option<PathBuf>,
+        /// How many jobs to show (default: the matching limit).
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Stored jobs.
     Jobs {
         #[command(subcommand)]
@@ -115,6 +131,22 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Sources { json } => {
             let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
             commands::sources::run(&state, json).await
+        }
+        Command::Match {
+            email,
+            preferences,
+            limit,
+            json,
+        } => {
+            let target = match (email, preferences) {
+                (Some(email), _) => commands::matches::Target::Email(email),
+                (None, Some(path)) => commands::matches::Target::PreferencesFile(path),
+                (None, None) => anyhow::bail!("give --email or --preferences"),
+            };
+            let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
+            commands::matches::run(&state, &target, limit, json)
+                .await
+                .map(|_| ())
         }
         Command::Jobs {
             command:

@@ -113,6 +113,19 @@ pub trait Store: Send + Sync + 'static {
     /// The subscriber with this id, or [`StoreError::NotFound`].
     async fn subscriber(&self, id: Uuid) -> Result<Subscriber>;
 
+    /// Stores a subscriber's preferences (the DESIGN.md shape, already checked) and
+    /// their fingerprint, replacing any earlier ones.
+    async fn save_preferences(
+        &self,
+        subscriber: Uuid,
+        preferences: &serde_json::Value,
+        fingerprint: &str,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+
+    /// A subscriber's stored preferences, if any.
+    async fn preferences(&self, subscriber: Uuid) -> Result<Option<serde_json::Value>>;
+
     // ---- audit log ----
 
     /// Appends an entry to the audit log.

@@ -229,6 +229,36 @@ impl Store for PgStore {
         subscriber_from_row(&row)
     }
 
+    async fn save_preferences(
+        &self,
+        subscriber: Uuid,
+        preferences: &serde_json::Value,
+        fingerprint: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO preferences (subscriber_id, data, fingerprint, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (subscriber_id) DO UPDATE SET data = EXCLUDED.data,
+                 fingerprint = EXCLUDED.fingerprint, updated_at = EXCLUDED.updated_at",
+        )
+        .bind(subscriber)
+        .bind(preferences)
+        .bind(fingerprint)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .db("saving preferences")?;
+        Ok(())
+    }
+
+    async fn preferences(&self, subscriber: Uuid) -> Result<Option<serde_json::Value>> {
+        sqlx::query_scalar("SELECT data FROM preferences WHERE subscriber_id = $1")
+            .bind(subscriber)
+            .fetch_optional(&self.pool)
+            .await
+            .db("reading preferences")
+    }
+
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {
         sqlx::query(
             "INSERT INTO audit_log (at, actor, action, target_hash, detail) VALUES ($1, $2, $3, $4, $5)",

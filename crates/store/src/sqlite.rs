@@ -334,6 +334,40 @@ impl Store for SqliteStore {
         subscriber_from_row(&row)
     }
 
+    async fn save_preferences(
+        &self,
+        subscriber: Uuid,
+        preferences: &serde_json::Value,
+        fingerprint: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let mut writer = self.write().await?;
+        sqlx::query(
+            "INSERT INTO preferences (subscriber_id, data, fingerprint, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (subscriber_id) DO UPDATE SET data = excluded.data,
+                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+        )
+        .bind(subscriber.to_string())
+        .bind(preferences.to_string())
+        .bind(fingerprint)
+        .bind(us(now))
+        .execute(&mut *writer)
+        .await
+        .db("saving preferences")?;
+        Ok(())
+    }
+
+    async fn preferences(&self, subscriber: Uuid) -> Result<Option<serde_json::Value>> {
+        let mut reader = self.read().await?;
+        let data: Option<String> =
+            sqlx::query_scalar("SELECT data FROM preferences WHERE subscriber_id = $1")
+                .bind(subscriber.to_string())
+                .fetch_optional(&mut *reader)
+                .await
+                .db("reading preferences")?;
+        data.as_deref().map(json_from_text).transpose()
+    }
+
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {
         sqlx::query(
             "INSERT INTO audit_log (at, actor, action, target_hash, detail) VALUES ($1, $2, $3, $4, $5)",

@@ -1,6 +1,7 @@
 //! One-shot operator commands: each runs to its end and prints a summary.
 
 pub mod jobs;
+pub mod matches;
 pub mod scrape;
 pub mod sources;
 

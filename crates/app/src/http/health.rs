@@ -130,21 +130,32 @@ async fn ready(State(state): State<AppState>) -> Response {
         },
     };
     let history = state.store.schedules().await.unwrap_or_default();
-    let schedules = state
+    let jobs = state
         .settings
         .schedules
         .iter()
-        .map(|setting| {
-            let past = history.iter().find(|h| h.name == setting.name);
+        .map(|s| (s.name.clone(), s.expression.clone(), s.schedule.is_some()));
+    // Each enabled source kind scrapes on its own schedule, fired as `scrape:KIND`.
+    let scrapes = state.settings.sources.iter().filter(|s| s.enabled).map(|s| {
+        (
+            format!("scrape:{}", s.kind),
+            s.schedule_expression.clone(),
+            s.schedule.is_some(),
+        )
+    });
+    let schedules = jobs
+        .chain(scrapes)
+        .map(|(name, cron, enabled)| {
+            let past = history.iter().find(|h| h.name == name);
             let check = ScheduleCheck {
-                cron: setting.expression.clone(),
-                enabled: setting.schedule.is_some(),
+                cron,
+                enabled,
                 last_fired_at: past.and_then(|p| p.last_fired_at),
                 last_success_at: past.and_then(|p| p.last_success_at),
                 last_failure_at: past.and_then(|p| p.last_failure_at),
                 last_error: past.and_then(|p| p.last_error.clone()),
             };
-            (setting.name.clone(), check)
+            (name, check)
         })
         .collect();
     let healthy = database.status == "up" && redis.as_ref().is_none_or(|r| r.status == "up");

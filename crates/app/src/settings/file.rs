@@ -29,6 +29,9 @@ pub(super) struct FileSettings {
     pub schedules: BTreeMap<String, String>,
     #[serde(default)]
     pub scraping: FileScraping,
+    /// Matching weights and limits (`jobping_core::matching::MatchConfig`).
+    #[serde(default)]
+    pub matching: jobping_core::matching::MatchConfig,
     /// `[[sources]]`; `None` (no such table at all) means the shipped default list.
     pub sources: Option<Vec<FileSource>>,
 }

@@ -86,6 +86,8 @@ pub struct Settings {
     pub schedules: Vec<ScheduleSetting>,
     pub scraping: ScrapingSettings,
     pub sources: Vec<SourceSetting>,
+    /// Matching weights and limits, from `[matching]`.
+    pub matching: jobping_core::matching::MatchConfig,
 }
 
 #[derive(Debug, Clone)]

@@ -208,6 +208,7 @@ pub(super) fn settings(
         )
         .map(|raw| raw.value);
     let scraping = super::sources::scraping(lookup, file.scraping, &base_url)?;
+    let matching = file.matching;
     let sources = super::sources::sources(lookup, file.sources, scrape_schedule)?;
     Ok(Settings {
         file: file_path,
@@ -225,6 +226,7 @@ pub(super) fn settings(
         schedules,
         scraping,
         sources,
+        matching,
     })
 }
 

@@ -1,4 +1,5 @@
-//! The daily tidy-up: finished tasks are kept for a while for operators, then removed.
+//! The daily tidy-up: finished tasks are kept for a while for operators, then removed;
+//! jobs not seen for a while, or past their closing date, stop being offered.
 
 use async_trait::async_trait;
 use jobping_store::ClaimedTask;
@@ -19,7 +20,16 @@ impl TaskHandler for Housekeeping {
             .purge_finished_tasks(now - queue.keep_done, now - queue.keep_dead)
             .await
             .map_err(anyhow::Error::from)?;
-        tracing::info!(purged, "housekeeping removed old finished tasks");
+        let inactive = state
+            .store
+            .deactivate_stale_jobs(now - state.settings.scraping.inactive_after, now)
+            .await
+            .map_err(anyhow::Error::from)?;
+        tracing::info!(
+            purged,
+            inactive,
+            "housekeeping removed old finished tasks and retired stale jobs"
+        );
         Ok(())
     }
 }

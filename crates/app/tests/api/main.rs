@@ -4,5 +4,6 @@ mod cli;
 mod health;
 mod helpers;
 mod ingest;
+mod matching;
 mod scheduler;
 mod worker;

@@ -41,3 +41,32 @@ store_test!(an_unknown_subscriber_id_is_not_found, |db: TestDb| async move {
     let err = store.subscriber(uuid::Uuid::now_v7()).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
 });
+
+store_test!(
+    preferences_are_saved_replaced_and_read_back,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let email = EmailAddress::parse("ines@example.com").unwrap();
+        let subscriber = store.insert_subscriber(&email, t0()).await.unwrap();
+        assert_eq!(store.preferences(subscriber.id).await.unwrap(), None);
+        let first = serde_json::json!({ "cities": ["berlin"], "career_paths": ["data"] });
+        store
+            .save_preferences(subscriber.id, &first, "fp1", t0())
+            .await
+            .unwrap();
+        let second = serde_json::json!({ "cities": ["paris", "madrid"], "career_paths": ["product"] });
+        store
+            .save_preferences(subscriber.id, &second, "fp2", t0())
+            .await
+            .unwrap();
+        assert_eq!(store.preferences(subscriber.id).await.unwrap(), Some(second));
+    }
+);
+
+store_test!(preferences_need_an_existing_subscriber, |db: TestDb| async move {
+    let store = db.store().await;
+    let orphan = store
+        .save_preferences(uuid::Uuid::now_v7(), &serde_json::json!({}), "fp", t0())
+        .await;
+    assert!(orphan.is_err(), "the foreign key refuses preferences for nobody");
+});
