@@ -43,6 +43,9 @@ pub enum Command {
         /// Only this source kind (repeatable), e.g. `--source greenhouse`.
         #[arg(long = "source", value_name = "KIND")]
         sources: Vec<String>,
+        /// Fetch even boards polled more recently than their source's minimum interval.
+        #[arg(long)]
+        force: bool,
     },
     /// Show each source board's status: enabled, last run and success, counts, last error, terms.
     Sources {
@@ -120,9 +123,9 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             print!("{}", settings.redacted_toml());
             Ok(())
         }
-        Command::Scrape { sources } => {
+        Command::Scrape { sources, force } => {
             let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
-            let reports = commands::scrape::run(&state, &sources).await?;
+            let reports = commands::scrape::run(&state, &sources, force).await?;
             // A run where every board failed is a failed command, for scripts and cron.
             let all_failed = !reports.is_empty() && reports.iter().all(|r| r.status == RunStatus::Failed);
             anyhow::ensure!(!all_failed, "every source failed");

@@ -16,7 +16,9 @@ use crate::state::AppState;
 const PARALLEL_BOARDS: usize = 4;
 
 /// Scrapes every enabled source (or only those of `kinds`) now and prints a summary.
-pub async fn run(state: &AppState, kinds: &[String]) -> anyhow::Result<Vec<BoardReport>> {
+/// Boards polled more recently than their source's minimum interval are left alone
+/// (`too_soon`) unless `force`.
+pub async fn run(state: &AppState, kinds: &[String], force: bool) -> anyhow::Result<Vec<BoardReport>> {
     for kind in kinds {
         anyhow::ensure!(
             state.settings.sources.iter().any(|s| s.kind.as_str() == kind),
@@ -55,7 +57,7 @@ pub async fn run(state: &AppState, kinds: &[String]) -> anyhow::Result<Vec<Board
                 bar
             });
             async move {
-                let report = scrape_board(state, source, &board, true).await;
+                let report = scrape_board(state, source, &board, force).await;
                 if let Some(bar) = bar {
                     match &report {
                         Ok(r) => bar.finish_with_message(format!(

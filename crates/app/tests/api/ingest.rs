@@ -68,7 +68,7 @@ async fn scraping_stores_every_valid_posting_once_and_obeys_robots(backend: Back
         return;
     };
 
-    let reports = scrape::run(&app.state, &[]).await.unwrap();
+    let reports = scrape::run(&app.state, &[], false).await.unwrap();
     let greenhouse = reports
         .iter()
         .find(|r| r.source == "greenhouse:fjordpay")
@@ -96,8 +96,15 @@ async fn scraping_stores_every_valid_posting_once_and_obeys_robots(backend: Back
     assert_eq!(analyst.job.locations[0].city.as_deref(), Some("london"));
     assert!(analyst.job.level.is_early_career());
 
-    // A second round finds the same postings: nothing new, nothing duplicated.
-    let again = scrape::run(&app.state, &["greenhouse".to_owned()]).await.unwrap();
+    // Too soon for the board's minimum poll interval: left alone.
+    let early = scrape::run(&app.state, &["greenhouse".to_owned()], false)
+        .await
+        .unwrap();
+    assert_eq!(early[0].status, RunStatus::TooSoon);
+    // Forced, a second round finds the same postings: nothing new, nothing duplicated.
+    let again = scrape::run(&app.state, &["greenhouse".to_owned()], true)
+        .await
+        .unwrap();
     assert_eq!((again[0].new, again[0].updated), (0, 0));
     assert_eq!(app.state.store.jobs(true).await.unwrap().len(), 2);
     let statuses = app.state.store.source_statuses().await.unwrap();
@@ -130,7 +137,7 @@ async fn scraping_an_unknown_kind_is_refused_with_its_name() {
     let open = board_server("").await;
     let closed = board_server("").await;
     let app = spawn_app(Backend::Sqlite, options(&open, &closed)).await.unwrap();
-    let err = scrape::run(&app.state, &["monster".to_owned()])
+    let err = scrape::run(&app.state, &["monster".to_owned()], false)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("`monster`"), "{err}");
