@@ -102,8 +102,14 @@ fn replace_database(url: &str, database: &str) -> String {
     }
 }
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
+impl TestDb {
+    /// Drops the PostgreSQL database now, under whatever still uses it (to test how the
+    /// app copes with its database going away). A no-op on SQLite.
+    pub fn drop_database_now(&mut self) {
+        self.drop_postgres();
+    }
+
+    fn drop_postgres(&mut self) {
         let Some((admin_url, name)) = self.pg_cleanup.take() else {
             return;
         };
@@ -122,6 +128,12 @@ impl Drop for TestDb {
             }
         })
         .join();
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        self.drop_postgres();
     }
 }
 

@@ -168,3 +168,23 @@ app_test!(
         assert!(text.contains("jobping_queue_tasks"), "{text}");
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_is_503_and_names_the_database_when_it_is_gone() {
+    let Some(mut app) = crate::helpers::spawn_app(jobping_store::Backend::Postgres, Options::default()).await
+    else {
+        return;
+    };
+    assert_eq!(app.get("/ready").await.status(), 200);
+    app.db.drop_database_now();
+    let response = app.get("/ready").await;
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["checks"]["database"]["status"], "down", "{body}");
+    assert_eq!(body["checks"]["database"]["backend"], "postgres");
+    assert_eq!(
+        app.get("/health").await.status(),
+        200,
+        "the process itself is alive"
+    );
+}
