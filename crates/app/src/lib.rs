@@ -7,6 +7,7 @@ pub mod commands;
 pub mod http;
 pub mod ingest;
 pub mod redis;
+pub mod rerank;
 pub mod scheduler;
 pub mod settings;
 pub mod startup;

@@ -83,7 +83,17 @@ pub async fn run(
     }
     // Deliveries and feedback join this context once emails are sent.
     let context = SubscriberContext::fresh(OffsetDateTime::now_utc());
-    let matches = rank(&prefs, &index, &context, &config, taxonomy);
+    let mut matches = rank(&prefs, &index, &context, &config, taxonomy);
+    if state.settings.rerank.enabled {
+        // Re-ranking only reorders what passed the hard filters, and falls back to the
+        // built-in order on any trouble.
+        let reranker = crate::rerank::Reranker::new(state.settings.rerank.clone())?;
+        let candidates = matches
+            .iter()
+            .filter_map(|m| index.get(m.job_id).map(|job| (m.clone(), job)))
+            .collect();
+        matches = reranker.rerank(&prefs, candidates).await;
+    }
     if as_json {
         let documents: Vec<_> = matches
             .iter()

@@ -32,6 +32,9 @@ pub(super) struct FileSettings {
     /// Matching weights and limits (`jobping_core::matching::MatchConfig`).
     #[serde(default)]
     pub matching: jobping_core::matching::MatchConfig,
+    /// Optional re-ranking by an OpenAI-compatible service; off by default.
+    #[serde(default)]
+    pub rerank: crate::rerank::RerankSettings,
     /// `[[sources]]`; `None` (no such table at all) means the shipped default list.
     pub sources: Option<Vec<FileSource>>,
 }

@@ -88,6 +88,8 @@ pub struct Settings {
     pub sources: Vec<SourceSetting>,
     /// Matching weights and limits, from `[matching]`.
     pub matching: jobping_core::matching::MatchConfig,
+    /// Optional re-ranking of matches, from `[rerank]` (key: `JOBPING_RERANK_API_KEY`).
+    pub rerank: crate::rerank::RerankSettings,
 }
 
 #[derive(Debug, Clone)]

@@ -209,6 +209,21 @@ pub(super) fn settings(
         .map(|raw| raw.value);
     let scraping = super::sources::scraping(lookup, file.scraping, &base_url)?;
     let matching = file.matching;
+    let mut rerank = file.rerank;
+    if let Some(key) = lookup.env_value("JOBPING_RERANK_API_KEY") {
+        rerank.api_key = Some(key);
+    }
+    if let Some(raw) = lookup.get("JOBPING_RERANK_ENABLED", "rerank.enabled", None) {
+        rerank.enabled = match raw.value.as_str() {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            other => return Err(raw.invalid(format!("`{other}` is not true or false"))),
+        };
+    }
+    rerank.validate().map_err(|problem| SettingsError::Invalid {
+        setting: "[rerank]".to_owned(),
+        problem,
+    })?;
     let sources = super::sources::sources(lookup, file.sources, scrape_schedule)?;
     Ok(Settings {
         file: file_path,
@@ -227,6 +242,7 @@ pub(super) fn settings(
         scraping,
         sources,
         matching,
+        rerank,
     })
 }
 

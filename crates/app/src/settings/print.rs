@@ -122,6 +122,27 @@ pub(super) fn redacted_toml(settings: &Settings) -> String {
     );
     root.insert("scraping".into(), scraping.into());
 
+    let rr = &settings.rerank;
+    let mut rerank = Table::new();
+    rerank.insert("enabled".into(), rr.enabled.into());
+    rerank.insert("mode".into(), rr.mode.as_str().into());
+    rerank.insert(
+        "base_url".into(),
+        url_without_password(rr.base_url.as_str()).into(),
+    );
+    rerank.insert("model".into(), rr.model.as_str().into());
+    rerank.insert(
+        "api_key".into(),
+        if rr.api_key.is_some() {
+            REDACTED
+        } else {
+            "[not set]"
+        }
+        .into(),
+    );
+    rerank.insert("timeout_ms".into(), int(rr.timeout_ms));
+    root.insert("rerank".into(), rerank.into());
+
     let sources: Vec<Value> = settings
         .sources
         .iter()

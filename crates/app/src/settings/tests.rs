@@ -262,3 +262,22 @@ fn sources_in_the_file_replace_the_shipped_list_and_bad_entries_are_named() {
     let (_, problem) = problem_for(load_file("[[sources]]\nkind = \"lever\"\n", &[]));
     assert!(problem.contains("needs at least one board"), "{problem}");
 }
+
+#[test]
+fn rerank_is_off_by_default_and_an_enabled_one_needs_a_model() {
+    assert!(!load(&[]).unwrap().rerank.enabled);
+    let (setting, problem) = problem_for(load_file("[rerank]\nenabled = true\n", &[]));
+    assert_eq!(setting, "[rerank]");
+    assert!(problem.contains("model"), "{problem}");
+    let on = load_file(
+        "[rerank]\nenabled = true\nmodel = \"small-embedder\"\nbase_url = \"http://127.0.0.1:9999/v1\"\n",
+        &[("JOBPING_RERANK_API_KEY", "sk-rerank-secret")],
+    )
+    .unwrap();
+    assert_eq!(on.rerank.api_key.as_deref(), Some("sk-rerank-secret"));
+    assert!(!on.redacted_toml().contains("sk-rerank-secret"));
+    match load_file("[rerank]\nenabeld = true\n", &[]).unwrap_err() {
+        SettingsError::File { reason, .. } => assert!(reason.contains("enabeld"), "{reason}"),
+        other => panic!("{other}"),
+    }
+}

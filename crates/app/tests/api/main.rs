@@ -5,5 +5,6 @@ mod health;
 mod helpers;
 mod ingest;
 mod matching;
+mod rerank;
 mod scheduler;
 mod worker;
