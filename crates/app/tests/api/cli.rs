@@ -110,6 +110,8 @@ async fn serve_in_an_empty_folder_runs_on_the_embedded_defaults_and_stops_on_sig
     let mut child = jobping(dir.path())
         .arg("serve")
         .env("JOBPING_BIND", "127.0.0.1:0")
+        // No scheduled scrape of the real boards in the hour after a firing time.
+        .env("JOBPING_SCHEDULE_SCRAPE", "off")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()

@@ -67,6 +67,9 @@ pub fn settings_with_file(
     let mut vars: HashMap<&str, String> = HashMap::new();
     vars.insert("DATABASE_URL", db.url.clone());
     vars.insert("JOBPING_BIND", "127.0.0.1:0".into());
+    // Scheduled scrapes would fire in the hour after 06:00, 13:00 and 18:00 UTC and
+    // reach for the internet; tests that scrape say so.
+    vars.insert("JOBPING_SCHEDULE_SCRAPE", "off".into());
     vars.insert(
         "JOBPING_MAIL",
         format!("file://{}", dir.path().join("outbox").display()),

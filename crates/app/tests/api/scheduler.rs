@@ -64,3 +64,40 @@ app_test!(
         assert_eq!(ready["checks"]["schedules"]["housekeeping"]["enabled"], false);
     }
 );
+
+fn scrape_every_second() -> Options {
+    Options {
+        env: vec![("JOBPING_SCHEDULE_SCRAPE", "* * * * * *".into()), ("JOBPING_SCHEDULE_HOUSEKEEPING", "off".into())],
+        toml: Some("[[sources]]\nkind = \"greenhouse\"\nboards = [\"alder\", \"birch\"]\n\n[[sources]]\nkind = \"remoteok\"\nenabled = false\n".into()),
+        ..Options::default()
+    }
+}
+
+app_test!(
+    a_source_schedule_fans_out_into_one_task_per_board,
+    scrape_every_second,
+    |app: TestApp| async move {
+        let scheduler = Scheduler::new(app.state.store.clone(), &app.state.settings);
+        assert_eq!(
+            scheduler.names(),
+            ["scrape:greenhouse"],
+            "disabled sources are not scheduled"
+        );
+        assert_eq!(
+            scheduler.tick(OffsetDateTime::now_utc()).await.unwrap(),
+            ["scrape:greenhouse"]
+        );
+        let fan_out = try_execute_task(&app.state, "test").await.unwrap().unwrap();
+        assert_eq!(
+            (fan_out.task.kind.as_str(), fan_out.outcome),
+            ("scrape", Outcome::Done)
+        );
+        let stats = app
+            .state
+            .store
+            .queue_stats(OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        assert_eq!(stats.pending, 2, "one scrape_board task per board");
+    }
+);
