@@ -34,31 +34,44 @@ const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// For claiming, completing and failing tasks only: its commits do not wait for the
+    /// WAL flush (`synchronous_commit = off`). A crash may lose the last fraction of a
+    /// second of those commits, which only means a task runs again: the queue is
+    /// at-least-once anyway. Enqueues and everything else stay fully durable.
+    lease_pool: PgPool,
+}
+
+/// sqlx checks every connection as it goes back to the pool; pinging it again as it
+/// comes out is one more round trip on every call. Only a connection that sat idle for a
+/// while (and may have been cut meanwhile) is pinged before use.
+fn pool_options(max: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= IDLE_BEFORE_PING {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 impl PgStore {
     /// Connects to the database a `postgres://` URL names and migrates it.
     pub async fn connect(url: &str) -> Result<Self> {
         let options = PgConnectOptions::from_str(url).context("parsing the PostgreSQL URL")?;
-        // sqlx checks every connection as it goes back to the pool; pinging it again as
-        // it comes out is one more round trip on every call. Only a connection that sat
-        // idle for a while (and may have been cut meanwhile) is pinged before use.
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= IDLE_BEFORE_PING {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .connect_with(options)
+        let pool = pool_options(16)
+            .connect_with(options.clone())
             .await
             .context("connecting to PostgreSQL")?;
-        let store = Self { pool };
+        let lease_pool = pool_options(8)
+            .connect_with(options.options([("synchronous_commit", "off")]))
+            .await
+            .context("connecting to PostgreSQL")?;
+        let store = Self { pool, lease_pool };
         store.migrate().await?;
         Ok(store)
     }
@@ -314,7 +327,7 @@ impl Store for PgStore {
             .bind(worker)
             .bind(locked_until)
             .bind(LEASE_EXPIRED_ERROR)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.lease_pool)
             .await
             .db("claiming a task")?;
         let Some(row) = row else { return Ok(None) };
@@ -345,7 +358,7 @@ impl Store for PgStore {
         .bind(task.id)
         .bind(task.lease)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.lease_pool)
         .await
         .db("completing a task")?;
         if done == 0 {
@@ -384,7 +397,7 @@ impl Store for PgStore {
         .bind(crate::model::clip_error(error))
         .bind(retry_at)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.lease_pool)
         .await
         .db("recording a failed attempt")?;
         match status.as_deref() {
