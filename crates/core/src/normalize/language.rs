@@ -1,6 +1,7 @@
 //! Languages a posting requires ("fluent German required", "Deutschkenntnisse",
 //! "C1 French") and the language its description is written in.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -67,10 +68,16 @@ pub(crate) fn languages_required(text: &str, taxonomy: &Taxonomy) -> Vec<String>
     let lower = text.to_lowercase();
     // One pass over the words with a name look-up, rather than one search per name:
     // descriptions are long and the taxonomy names well over a hundred.
-    let mut names: HashMap<String, &str> = HashMap::new();
+    let mut names: HashMap<Cow<'_, str>, &str> = HashMap::new();
     for language in &taxonomy.languages {
         for name in &language.names {
-            names.entry(name.to_lowercase()).or_insert(language.code.as_str());
+            // Names are mostly lowercase already: borrow those rather than copy each call.
+            let key = if name.chars().any(char::is_uppercase) {
+                Cow::Owned(name.to_lowercase())
+            } else {
+                Cow::Borrowed(name.as_str())
+            };
+            names.entry(key).or_insert(language.code.as_str());
         }
     }
     let mut codes: Vec<String> = Vec::new();
@@ -155,9 +162,9 @@ pub(crate) fn description_language(text: &str) -> Option<String> {
     if text.chars().filter(|c| c.is_alphabetic()).count() < MIN_CHARS {
         return None;
     }
-    // The first 3,000 bytes say as much as the whole and bound the cost: detection is the
-    // dearest step of normalization.
-    const SAMPLE_BYTES: usize = 3000;
+    // The first 1,000 bytes (a paragraph or two) say as much as the whole and bound the
+    // cost: detection is the dearest step of normalization, linear in the sample.
+    const SAMPLE_BYTES: usize = 1000;
     let mut end = text.len().min(SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;

@@ -82,11 +82,13 @@ pub fn normalize(raw: &RawPosting, taxonomy: &Taxonomy, now: OffsetDateTime) -> 
     let visa = visa::visa_signal(&format!("{title}\n{}", description.text));
     let languages_required =
         language::languages_required(&format!("{title}\n{}", description.text), taxonomy);
-    let description_language = language::description_language(&description.text).or_else(|| {
-        raw.language
-            .as_deref()
-            .and_then(|l| language::stated_language(l, taxonomy))
-    });
+    // The board's own statement first: it costs nothing, while detection is the dearest
+    // step of normalization and is only needed when the board is silent.
+    let description_language = raw
+        .language
+        .as_deref()
+        .and_then(|l| language::stated_language(l, taxonomy))
+        .or_else(|| language::description_language(&description.text));
 
     let first_country = placement.locations.iter().find_map(|l| l.country.as_deref());
     let salary = salary::salary(raw.salary.as_ref(), &description.text, first_country);

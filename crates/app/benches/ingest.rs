@@ -1,0 +1,192 @@
+//! Ingest throughput: parse + normalize + dedup + upsert of 100,000 postings from
+//! recorded-shape payloads, on SQLite and PostgreSQL, then a re-scrape of the same
+//! payloads (everything unchanged).
+//!
+//! Parsing and normalizing run on `INGEST_BENCH_THREADS` threads (default 2, one per
+//! core here) while the store upserts the batches they have finished, 1,000 jobs per
+//! transaction, as `scrape_board` does. Payload generation is not measured.
+//!
+//! Tune with INGEST_BENCH_POSTINGS, INGEST_BENCH_THREADS and INGEST_BENCH_PARAGRAPHS (the
+//! length of descriptions: 6 sections, about 3 kB, by default; 0 for short ones).
+//! PostgreSQL comes from TEST_DATABASE_URL (default: the local server's `test` database).
+#![forbid(unsafe_code)]
+
+#[path = "ingest/payloads.rs"]
+mod payloads;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use jobping_core::normalize::normalize;
+use jobping_core::{Job, Taxonomy};
+use jobping_sources::adapters::parse;
+use jobping_store::testing::TestDb;
+use jobping_store::{Backend, Store, UpsertSummary};
+use payloads::Payload;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+/// Jobs per upsert transaction, as in `ingest::board`.
+const BATCH: usize = 1_000;
+
+fn main() -> anyhow::Result<()> {
+    let postings = env_usize("INGEST_BENCH_POSTINGS", 100_000)?;
+    let threads = env_usize("INGEST_BENCH_THREADS", 2)?.max(1);
+    let paragraphs = env_usize("INGEST_BENCH_PARAGRAPHS", 6)?;
+    let payloads = Arc::new(payloads::pages(postings, paragraphs));
+    let bytes: usize = payloads.iter().map(|p| p.body.len()).sum();
+    println!(
+        "ingest: {} pages, {:.1} MB of payloads ({paragraphs} description sections), {} cores, {threads} parse/normalize threads, batches of {BATCH}",
+        payloads.len(),
+        bytes as f64 / 1e6,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    );
+    // Build the taxonomy before any clock starts, as the app does at its first scrape.
+    Taxonomy::embedded();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(async {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let Some(db) = TestDb::new(backend).await else {
+                println!("{:<8} skipped: database unreachable", backend.as_str());
+                continue;
+            };
+            let store = db.store().await;
+            let now = OffsetDateTime::now_utc();
+            for (name, at) in [("first pass", now), ("re-scrape", now + time::Duration::hours(1))] {
+                let figures = ingest(&store, &payloads, threads, at).await?;
+                println!("{:<8} {name:<10} {figures}", backend.as_str());
+            }
+        }
+        anyhow::Ok(())
+    })
+}
+
+/// What one pass over every payload did and how long it took.
+#[derive(Default)]
+struct Figures {
+    wall: Duration,
+    postings: usize,
+    rejected: usize,
+    /// Summed over the worker threads, so parse + normalize can exceed the wall time.
+    parse: Duration,
+    normalize: Duration,
+    /// Time spent inside `upsert_jobs`.
+    upsert: Duration,
+    summary: UpsertSummary,
+}
+
+impl std::fmt::Display for Figures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = self.wall.as_secs_f64();
+        let s = &self.summary;
+        write!(
+            f,
+            "{} postings in {secs:.2} s = {:.0} postings/s | parse {:.2} s, normalize {:.2} s \
+             (CPU, all threads), upsert {:.2} s | new {}, merged {}, updated {}, unchanged {}, rejected {}",
+            self.postings,
+            self.postings as f64 / secs,
+            self.parse.as_secs_f64(),
+            self.normalize.as_secs_f64(),
+            self.upsert.as_secs_f64(),
+            s.inserted,
+            s.merged,
+            s.updated,
+            s.unchanged,
+            self.rejected,
+        )
+    }
+}
+
+/// One pass: worker threads parse and normalize pages into batches; this task upserts
+/// each batch as soon as it is full.
+async fn ingest(
+    store: &Arc<dyn Store>,
+    payloads: &Arc<Vec<Payload>>,
+    threads: usize,
+    now: OffsetDateTime,
+) -> anyhow::Result<Figures> {
+    let started = Instant::now();
+    let (tx, mut rx) = mpsc::channel::<Vec<Job>>(2 * threads);
+    let workers: Vec<_> = (0..threads)
+        .map(|worker| {
+            let tx = tx.clone();
+            let payloads = Arc::clone(payloads);
+            std::thread::spawn(move || prepare(&payloads, worker, threads, now, &tx))
+        })
+        .collect();
+    drop(tx);
+
+    let mut figures = Figures::default();
+    while let Some(batch) = rx.recv().await {
+        let upserting = Instant::now();
+        figures.summary += store
+            .upsert_jobs(&batch, now)
+            .await
+            .context("upserting a batch")?;
+        figures.upsert += upserting.elapsed();
+    }
+    for worker in workers {
+        let done = worker
+            .join()
+            .map_err(|_| anyhow::anyhow!("a worker panicked"))??;
+        figures.postings += done.postings;
+        figures.rejected += done.rejected;
+        figures.parse += done.parse;
+        figures.normalize += done.normalize;
+    }
+    figures.wall = started.elapsed();
+    Ok(figures)
+}
+
+/// Parses and normalizes every `threads`-th page starting at `worker`, sending full
+/// batches to the upserting task.
+fn prepare(
+    payloads: &[Payload],
+    worker: usize,
+    threads: usize,
+    now: OffsetDateTime,
+    tx: &mpsc::Sender<Vec<Job>>,
+) -> anyhow::Result<Figures> {
+    let taxonomy = Taxonomy::embedded();
+    let mut figures = Figures::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    for payload in payloads.iter().skip(worker).step_by(threads) {
+        let parsing = Instant::now();
+        let page = parse(payload.kind, &payload.board, &payload.body, &payload.url)
+            .with_context(|| format!("parsing {}", payload.url))?;
+        figures.parse += parsing.elapsed();
+        figures.postings += page.postings.len() + page.skipped.len();
+        figures.rejected += page.skipped.len();
+
+        for raw in &page.postings {
+            let normalizing = Instant::now();
+            let normalized = normalize(raw, taxonomy, now);
+            figures.normalize += normalizing.elapsed();
+            match normalized {
+                Ok(job) => batch.push(job),
+                Err(_) => figures.rejected += 1,
+            }
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                tx.blocking_send(full).context("the upserting task stopped")?;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        tx.blocking_send(batch).context("the upserting task stopped")?;
+    }
+    Ok(figures)
+}
+
+fn env_usize(name: &str, default: usize) -> anyhow::Result<usize> {
+    match std::env::var(name) {
+        Ok(value) => value.parse().with_context(|| format!("{name} must be a number")),
+        Err(_) => Ok(default),
+    }
+}
