@@ -81,6 +81,10 @@ pub(crate) struct KnownLink {
     pub fingerprint: String,
     pub data_hash: String,
     pub active: bool,
+    /// Whether the job's stored content came from this posting. A job found on two
+    /// sources keeps one source's content; the other only marks it seen, or every
+    /// scrape would overwrite it with whichever came last.
+    pub primary: bool,
 }
 
 pub(crate) type LinkKey = (String, String, String);
@@ -139,9 +143,9 @@ pub(crate) fn plan(
                     }
                     _ => {
                         plan.links.push((i, Target::Existing(link.job_id)));
-                        let changed = link.data_hash != row.data_hash
-                            || !link.active
-                            || link.fingerprint != fingerprint;
+                        let changed = !link.active
+                            || (link.primary
+                                && (link.data_hash != row.data_hash || link.fingerprint != fingerprint));
                         if written.insert(link.job_id, ()).is_some() {
                             plan.summary.unchanged += 1;
                         } else if changed {

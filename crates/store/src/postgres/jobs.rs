@@ -54,7 +54,9 @@ impl PgStore {
 
         let mut tx = self.pool.begin().await.db("beginning a batch of jobs")?;
         let known: HashMap<LinkKey, KnownLink> = sqlx::query(
-            "SELECT s.source, s.board, s.external_id, s.job_id, j.fingerprint, j.data_hash, j.active
+            "SELECT s.source, s.board, s.external_id, s.job_id, j.fingerprint, j.data_hash, j.active,
+                    (j.data ->> 'source' = s.source AND j.data ->> 'board' = s.board
+                     AND j.data ->> 'external_id' = s.external_id) AS is_primary
              FROM jsonb_to_recordset($1::jsonb) AS k(source text, board text, external_id text)
              JOIN job_sources s USING (source, board, external_id)
              JOIN jobs j ON j.id = s.job_id",
@@ -71,6 +73,7 @@ impl PgStore {
                 fingerprint: r.get("fingerprint"),
                 data_hash: r.get("data_hash"),
                 active: r.get("active"),
+                primary: r.get("is_primary"),
             };
             (key, link)
         })

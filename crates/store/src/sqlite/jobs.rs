@@ -47,7 +47,9 @@ impl SqliteStore {
         let mut writer = self.write().await?;
         let mut tx = begin_write(&mut writer).await?;
         let known: HashMap<LinkKey, KnownLink> = sqlx::query(
-            "SELECT s.source, s.board, s.external_id, s.job_id, j.fingerprint, j.data_hash, j.active
+            "SELECT s.source, s.board, s.external_id, s.job_id, j.fingerprint, j.data_hash, j.active,
+                    (j.data ->> '$.source' = s.source AND j.data ->> '$.board' = s.board
+                     AND j.data ->> '$.external_id' = s.external_id) AS is_primary
              FROM json_each($1) AS k
              JOIN job_sources s ON s.source = k.value ->> 0 AND s.board = k.value ->> 1
                                AND s.external_id = k.value ->> 2
@@ -65,6 +67,7 @@ impl SqliteStore {
                 fingerprint: r.get("fingerprint"),
                 data_hash: r.get("data_hash"),
                 active: r.get("active"),
+                primary: r.get("is_primary"),
             };
             (key, link)
         })

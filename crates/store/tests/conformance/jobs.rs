@@ -367,3 +367,44 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    rescraping_a_job_found_on_two_sources_changes_nothing,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let on_board = job(
+            "greenhouse",
+            "kestrel",
+            "77",
+            "Graduate Analyst",
+            "Kestrel Labs",
+            "berlin",
+        );
+        let mut on_page = job(
+            "jsonld",
+            "https://kestrel.example/careers",
+            "p77",
+            "Graduate Analyst",
+            "Kestrel Labs",
+            "berlin",
+        );
+        on_page.description_text = "The career page words it differently.".into();
+        store
+            .upsert_jobs(&[on_board.clone(), on_page.clone()], t0())
+            .await
+            .unwrap();
+        for round in 1..=3 {
+            let again = store
+                .upsert_jobs(&[on_page.clone(), on_board.clone()], t0() + secs(round))
+                .await
+                .unwrap();
+            assert_eq!(again, summary(0, 0, 2, 0), "round {round}");
+        }
+        let jobs = store.jobs(true).await.unwrap();
+        assert_eq!(
+            jobs[0].job.source, "greenhouse",
+            "the first source's content is kept"
+        );
+        assert_eq!(jobs[0].last_seen_at, t0() + secs(3));
+    }
+);
