@@ -147,3 +147,36 @@ pub(crate) fn push_unique(list: &mut Vec<String>, value: Option<String>) {
         list.push(value);
     }
 }
+
+/// How far an offset-paged API moves from one page to the next.
+pub(crate) enum Step {
+    /// By the number of items this page held (Himalayas).
+    Received,
+    /// By the page size asked for (SmartRecruiters).
+    Limit,
+}
+
+/// The next page of an offset/limit API, while the total says there is one. Offset and
+/// limit come from the body, else from the page's own URL.
+pub(crate) fn next_offset_page(
+    ctx: &Ctx,
+    root: &Value,
+    received: usize,
+    total_key: &str,
+    step: Step,
+) -> Option<url::Url> {
+    let url_number = |key: &str| ctx.query(key).and_then(|v| v.parse::<f64>().ok());
+    let offset = number(root, "/offset")
+        .or_else(|| url_number("offset"))
+        .unwrap_or(0.0);
+    let limit = number(root, "/limit")
+        .or_else(|| url_number("limit"))
+        .unwrap_or(received as f64);
+    let total = number(root, total_key).unwrap_or(0.0);
+    let next = match step {
+        Step::Received => offset + received as f64,
+        Step::Limit => offset + limit,
+    };
+    (received > 0 && limit > 0.0 && next < total)
+        .then(|| ctx.with_query("offset", &(next as u64).to_string()))
+}

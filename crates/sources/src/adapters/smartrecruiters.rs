@@ -4,7 +4,7 @@
 use serde_json::Value;
 use url::Url;
 
-use super::json::{self, boolean, number, push_unique, required, text};
+use super::json::{self, boolean, push_unique, required, text};
 use super::request::{RequestSettings, api_url};
 use super::{Ctx, Page, ParseError, dates};
 
@@ -23,18 +23,7 @@ pub(super) fn parse(ctx: &Ctx, body: &[u8]) -> Result<Page, ParseError> {
     let root = json::body(ctx, body)?;
     let jobs = json::items(ctx, &root, "/content")?;
     let mut page = json::read_all(jobs, |job| read(ctx, job));
-    let url_number = |key: &str| ctx.query(key).and_then(|v| v.parse::<f64>().ok());
-    let offset = number(&root, "/offset")
-        .or_else(|| url_number("offset"))
-        .unwrap_or(0.0);
-    let limit = number(&root, "/limit")
-        .or_else(|| url_number("limit"))
-        .unwrap_or(jobs.len() as f64);
-    let total = number(&root, "/totalFound").unwrap_or(0.0);
-    let next = offset + limit;
-    if !jobs.is_empty() && limit > 0.0 && next < total {
-        page.next = Some(ctx.with_query("offset", &(next as u64).to_string()));
-    }
+    page.next = json::next_offset_page(ctx, &root, jobs.len(), "/totalFound", json::Step::Limit);
     Ok(page)
 }
 
