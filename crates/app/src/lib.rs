@@ -6,6 +6,8 @@ pub mod cli;
 pub mod commands;
 pub mod http;
 pub mod ingest;
+pub mod journey;
+pub mod limits;
 pub mod redis;
 pub mod rerank;
 pub mod scheduler;
@@ -13,6 +15,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tokens;
 pub mod worker;
 
 pub use settings::Settings;

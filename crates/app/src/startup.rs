@@ -9,12 +9,15 @@ use anyhow::Context;
 use base64::Engine;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use jobping_mail::{Mailer, MailerConfig, TransportConfig};
 use tokio_util::task::TaskTracker;
 
+use crate::limits::ClientLimits;
 use crate::redis::RedisProbe;
 use crate::scheduler::Scheduler;
 use crate::settings::{MailTransport, Secret, Settings};
 use crate::state::AppState;
+use crate::tokens::Signer;
 use crate::worker::{self, TaskRegistry};
 use crate::{http, telemetry};
 
@@ -58,6 +61,10 @@ pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<
     if settings.mail.dkim_key.is_none() {
         tracing::warn!("JOBPING_DKIM_KEY is not set: outgoing mail will not be DKIM-signed");
     }
+    let previous: Vec<&str> = settings.previous_secrets.iter().map(Secret::expose).collect();
+    let signer = Signer::new(signing_secret.expose(), &previous);
+    let mailer = Mailer::new(mail_config(&settings)?).context("setting up outgoing mail (JOBPING_MAIL)")?;
+    let limits = ClientLimits::new(settings.signup.per_ip_per_hour);
     let redis = match &settings.redis_url {
         Some(url) => Some(Arc::new(RedisProbe::new(url.expose()).context("REDIS_URL")?)),
         None => None,
@@ -69,7 +76,25 @@ pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<
         metrics: telemetry::prometheus(),
         tasks: Arc::new(tasks),
         signing_secret: Arc::new(signing_secret),
+        signer: Arc::new(signer),
+        mailer: Arc::new(mailer),
+        limits: Arc::new(limits),
         fetcher: Arc::default(),
+    })
+}
+
+/// The mail crate's configuration from the settings.
+fn mail_config(settings: &Settings) -> anyhow::Result<MailerConfig> {
+    let transport = match &settings.mail.transport {
+        MailTransport::File(folder) => TransportConfig::File(folder.clone()),
+        MailTransport::Smtp(url) => TransportConfig::Smtp(url.clone()),
+        MailTransport::Resend => anyhow::bail!(
+            "JOBPING_MAIL=resend:// is not available in this version yet: use file://FOLDER or smtp://HOST:PORT"
+        ),
+    };
+    Ok(MailerConfig {
+        transport,
+        from: settings.mail.from.clone(),
     })
 }
 

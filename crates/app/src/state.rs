@@ -7,7 +7,11 @@ use jobping_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::OnceCell;
 
+use jobping_mail::Mailer;
+
+use crate::limits::ClientLimits;
 use crate::redis::RedisProbe;
+use crate::tokens::Signer;
 use crate::settings::{Secret, Settings};
 use crate::worker::TaskRegistry;
 
@@ -21,6 +25,12 @@ pub struct AppState {
     pub tasks: Arc<TaskRegistry>,
     /// The key that signs every token in every email link.
     pub signing_secret: Arc<Secret>,
+    /// Signs and checks the tokens in links (current secret and previous ones).
+    pub signer: Arc<Signer>,
+    /// Renders and sends email through the configured transport.
+    pub mailer: Arc<Mailer>,
+    /// Per-client limits on forms that make us send email.
+    pub limits: Arc<ClientLimits>,
     /// The one shared fetcher, made on first use (so a Redis that is down at start
     /// does not stop the process).
     pub fetcher: Arc<OnceCell<Arc<Fetcher>>>,

@@ -1,4 +1,7 @@
 use std::fmt;
+use std::fmt::Write as _;
+
+use sha2::{Digest, Sha256};
 
 /// An email address that has passed JobPing's checks: one `@`, a plausible local part
 /// and a domain with a dot, at most 254 characters. The domain is lower-cased; the local
@@ -58,6 +61,15 @@ impl EmailAddress {
     /// The form used for uniqueness and look-ups: the whole address lower-cased.
     pub fn canonical(&self) -> String {
         self.0.to_lowercase()
+    }
+
+    /// What suppression entries and audit targets keep instead of the address (hex SHA-256 of `canonical`).
+    pub fn hashed(&self) -> String {
+        let digest = Sha256::digest(self.canonical().as_bytes());
+        digest.iter().fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
     }
 
     /// A masked form safe for logs and traces: `a***@example.com`.
@@ -146,6 +158,24 @@ mod tests {
         }
         let long = format!("{}@example.com", "a".repeat(250));
         assert_eq!(EmailAddress::parse(&long), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn the_hash_is_the_hex_sha256_of_the_canonical_form_whatever_the_case() {
+        let email = EmailAddress::parse("Ada@Example.com").unwrap();
+        // printf 'ada@example.com' | sha256sum
+        assert_eq!(
+            email.hashed(),
+            "b5fc85e55755f9e0d030a10ab4429b6b2944855f9a0d60077fe832becbc41d72"
+        );
+        assert_eq!(
+            EmailAddress::parse("ADA@example.com").unwrap().hashed(),
+            email.hashed()
+        );
+        assert_ne!(
+            EmailAddress::parse("bob@example.com").unwrap().hashed(),
+            email.hashed()
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod error;
 mod jobs;
+mod journey;
 mod model;
 mod postgres;
 mod sqlite;
@@ -22,6 +23,11 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use jobs::{StoredJob, UpsertSummary};
+pub use journey::{
+    Consent, ConsentPurpose, DeletedSubscriber, ExportedDelivery, ExportedFeedback, ExportedItem,
+    ExportedSubscriber, NewConsent, NewSignup, SignupOutcome, SubscriberExport, SuppressionReason,
+    VerifyOutcome,
+};
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -125,6 +131,75 @@ pub trait Store: Send + Sync + 'static {
 
     /// A subscriber's stored preferences, if any.
     async fn preferences(&self, subscriber: Uuid) -> Result<Option<serde_json::Value>>;
+
+    // ---- the subscriber's journey: signup, confirmation, unsubscription, GDPR ----
+
+    /// Records a signup. A new address: a pending subscriber with its preferences and
+    /// consents. An address still pending: its preferences, consents and timezone are
+    /// replaced (nothing is confirmed yet; the confirm link goes to the address's owner).
+    /// An active or unsubscribed subscriber: nothing is changed (no one may change another
+    /// person's data by knowing the address).
+    async fn signup(&self, signup: &NewSignup) -> Result<SignupOutcome>;
+
+    /// Claims the right to email this subscriber a link: true (and `link_sent_at = now`)
+    /// when none was sent since `now - min_interval`, false otherwise; atomic across
+    /// processes. Unknown id: [`StoreError::NotFound`].
+    async fn claim_link_email(
+        &self,
+        subscriber: Uuid,
+        min_interval: std::time::Duration,
+        now: OffsetDateTime,
+    ) -> Result<bool>;
+
+    /// Confirms an address: a pending or unsubscribed subscriber becomes active (and an
+    /// `unsubscribed` suppression of the address is lifted); an active one is left alone.
+    /// Unknown id: [`StoreError::NotFound`].
+    async fn verify_subscriber(&self, id: Uuid, now: OffsetDateTime) -> Result<VerifyOutcome>;
+
+    /// Unsubscribes and suppresses the address as `unsubscribed` (a bounce or complaint
+    /// already recorded is kept); false when already unsubscribed. Unknown id:
+    /// [`StoreError::NotFound`].
+    async fn unsubscribe(&self, id: Uuid, now: OffsetDateTime) -> Result<bool>;
+
+    /// Why an address must not be emailed, if it must not.
+    async fn suppression(&self, email: &EmailAddress) -> Result<Option<SuppressionReason>>;
+
+    /// Appends a consent record (consents are a history: never updated). Unknown
+    /// subscriber: [`StoreError::NotFound`].
+    async fn record_consent(&self, subscriber: Uuid, consent: &NewConsent, now: OffsetDateTime)
+    -> Result<()>;
+
+    /// Everything stored about one subscriber (GDPR access). Unknown id:
+    /// [`StoreError::NotFound`].
+    async fn export_subscriber(&self, id: Uuid) -> Result<SubscriberExport>;
+
+    /// Erases a subscriber everywhere (GDPR erasure) in one transaction: every task that
+    /// names them (whatever its state), their row and all that hangs off it. A suppression is kept
+    /// only if they had unsubscribed; the audit entry keeps only the address's hash.
+    /// `None` when the id is unknown (erasing twice is not an error).
+    async fn delete_subscriber(
+        &self,
+        id: Uuid,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<DeletedSubscriber>>;
+
+    /// Deletes pending subscribers never verified and created before `created_before`,
+    /// with their queued tasks; returns how many subscribers.
+    async fn purge_unverified(&self, created_before: OffsetDateTime) -> Result<u64>;
+
+    /// Marks a single-use token used: true the first time, false if it was already used.
+    async fn use_token(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool>;
+
+    /// Forgets used tokens that expired before `before` (they can no longer be presented
+    /// anyway); returns how many.
+    async fn purge_used_tokens(&self, before: OffsetDateTime) -> Result<u64>;
 
     // ---- audit log ----
 

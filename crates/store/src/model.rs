@@ -19,6 +19,7 @@ pub struct Subscriber {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub verified_at: Option<OffsetDateTime>,
+    pub unsubscribed_at: Option<OffsetDateTime>,
 }
 
 /// An operator switch (a kill switch, a feature toggle).

@@ -18,12 +18,15 @@ use uuid::Uuid;
 use crate::error::DbContext;
 use crate::model::LEASE_EXPIRED_ERROR;
 use crate::{
-    AuditEntry, Backend, ClaimedTask, FailOutcome, NewAuditEntry, NewTask, QueueStats, Result,
-    ScheduleStatus, SourceRun, SourceState, SourceStatus, Store, StoreError, StoredJob, Subscriber, Switch,
-    Task, TaskId, TaskStatus, UpsertSummary,
+    AuditEntry, Backend, ClaimedTask, DeletedSubscriber, FailOutcome, NewAuditEntry, NewConsent, NewSignup,
+    NewTask, QueueStats, Result, ScheduleStatus, SignupOutcome, SourceRun, SourceState, SourceStatus, Store,
+    StoreError, StoredJob, Subscriber, SubscriberExport, SuppressionReason, Switch, Task, TaskId, TaskStatus,
+    UpsertSummary, VerifyOutcome,
 };
 
+mod export;
 mod jobs;
+mod journey;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -91,6 +94,7 @@ fn subscriber_from_row(row: &PgRow) -> Result<Subscriber> {
         created_at: row.try_get("created_at").db(read)?,
         updated_at: row.try_get("updated_at").db(read)?,
         verified_at: row.try_get("verified_at").db(read)?,
+        unsubscribed_at: row.try_get("unsubscribed_at").db(read)?,
     })
 }
 
@@ -207,7 +211,8 @@ impl Store for PgStore {
     async fn insert_subscriber(&self, email: &EmailAddress, now: OffsetDateTime) -> Result<Subscriber> {
         let row = sqlx::query(
             "INSERT INTO subscribers (id, email, created_at, updated_at) VALUES ($1, $2, $3, $3)
-             RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at",
+             RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at,
+                 unsubscribed_at",
         )
         .bind(Uuid::now_v7())
         .bind(email.as_str())
@@ -220,7 +225,8 @@ impl Store for PgStore {
 
     async fn subscriber_by_email(&self, email: &EmailAddress) -> Result<Option<Subscriber>> {
         let row = sqlx::query(
-            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at
+            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at,
+                    unsubscribed_at
              FROM subscribers WHERE lower(email) = lower($1)",
         )
         .bind(email.as_str())
@@ -232,7 +238,8 @@ impl Store for PgStore {
 
     async fn subscriber(&self, id: Uuid) -> Result<Subscriber> {
         let row = sqlx::query(
-            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at
+            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at,
+                    unsubscribed_at
              FROM subscribers WHERE id = $1",
         )
         .bind(id)
@@ -249,19 +256,7 @@ impl Store for PgStore {
         fingerprint: &str,
         now: OffsetDateTime,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO preferences (subscriber_id, data, fingerprint, updated_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (subscriber_id) DO UPDATE SET data = EXCLUDED.data,
-                 fingerprint = EXCLUDED.fingerprint, updated_at = EXCLUDED.updated_at",
-        )
-        .bind(subscriber)
-        .bind(preferences)
-        .bind(fingerprint)
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .db("saving preferences")?;
-        Ok(())
+        upsert_preferences(&self.pool, subscriber, preferences, fingerprint, now).await
     }
 
     async fn preferences(&self, subscriber: Uuid) -> Result<Option<serde_json::Value>> {
@@ -272,19 +267,73 @@ impl Store for PgStore {
             .db("reading preferences")
     }
 
+    async fn signup(&self, signup: &NewSignup) -> Result<SignupOutcome> {
+        self.signup_impl(signup).await
+    }
+
+    async fn claim_link_email(
+        &self,
+        subscriber: Uuid,
+        min_interval: Duration,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        self.claim_link_email_impl(subscriber, min_interval, now).await
+    }
+
+    async fn verify_subscriber(&self, id: Uuid, now: OffsetDateTime) -> Result<VerifyOutcome> {
+        self.verify_subscriber_impl(id, now).await
+    }
+
+    async fn unsubscribe(&self, id: Uuid, now: OffsetDateTime) -> Result<bool> {
+        self.unsubscribe_impl(id, now).await
+    }
+
+    async fn suppression(&self, email: &EmailAddress) -> Result<Option<SuppressionReason>> {
+        self.suppression_impl(email).await
+    }
+
+    async fn record_consent(
+        &self,
+        subscriber: Uuid,
+        consent: &NewConsent,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        self.record_consent_impl(subscriber, consent, now).await
+    }
+
+    async fn export_subscriber(&self, id: Uuid) -> Result<SubscriberExport> {
+        self.export_subscriber_impl(id).await
+    }
+
+    async fn delete_subscriber(
+        &self,
+        id: Uuid,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<DeletedSubscriber>> {
+        self.delete_subscriber_impl(id, actor, now).await
+    }
+
+    async fn purge_unverified(&self, created_before: OffsetDateTime) -> Result<u64> {
+        self.purge_unverified_impl(created_before).await
+    }
+
+    async fn use_token(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        self.use_token_impl(token_hash, purpose, expires_at, now).await
+    }
+
+    async fn purge_used_tokens(&self, before: OffsetDateTime) -> Result<u64> {
+        self.purge_used_tokens_impl(before).await
+    }
+
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, target_hash, detail) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.target_hash)
-        .bind(&entry.detail)
-        .execute(&self.pool)
-        .await
-        .db("appending to the audit log")?;
-        Ok(())
+        insert_audit(&self.pool, entry).await
     }
 
     async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
@@ -598,4 +647,39 @@ async fn enqueue<'e>(executor: impl sqlx::PgExecutor<'e>, task: &NewTask) -> Res
     .fetch_optional(executor)
     .await
     .db("queueing a task")
+}
+
+async fn insert_audit<'e>(executor: impl sqlx::PgExecutor<'e>, entry: &NewAuditEntry) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor, action, target_hash, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.target_hash)
+        .bind(&entry.detail)
+        .execute(executor)
+        .await
+        .db("appending to the audit log")?;
+    Ok(())
+}
+
+async fn upsert_preferences<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    subscriber: Uuid,
+    preferences: &serde_json::Value,
+    fingerprint: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO preferences (subscriber_id, data, fingerprint, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (subscriber_id) DO UPDATE SET data = EXCLUDED.data,
+             fingerprint = EXCLUDED.fingerprint, updated_at = EXCLUDED.updated_at",
+    )
+    .bind(subscriber)
+    .bind(preferences)
+    .bind(fingerprint)
+    .bind(now)
+    .execute(executor)
+    .await
+    .db("saving preferences")?;
+    Ok(())
 }

@@ -25,12 +25,15 @@ use uuid::Uuid;
 use crate::error::DbContext;
 use crate::model::LEASE_EXPIRED_ERROR;
 use crate::{
-    AuditEntry, Backend, ClaimedTask, FailOutcome, NewAuditEntry, NewTask, QueueStats, Result,
-    ScheduleStatus, SourceRun, SourceState, SourceStatus, Store, StoreError, StoredJob, Subscriber, Switch,
-    Task, TaskId, TaskStatus, UpsertSummary,
+    AuditEntry, Backend, ClaimedTask, DeletedSubscriber, FailOutcome, NewAuditEntry, NewConsent, NewSignup,
+    NewTask, QueueStats, Result, ScheduleStatus, SignupOutcome, SourceRun, SourceState, SourceStatus, Store,
+    StoreError, StoredJob, Subscriber, SubscriberExport, SuppressionReason, Switch, Task, TaskId, TaskStatus,
+    UpsertSummary, VerifyOutcome,
 };
 
+mod export;
 mod jobs;
+mod journey;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -181,6 +184,7 @@ fn subscriber_from_row(row: &SqliteRow) -> Result<Subscriber> {
         created_at: from_us(row.try_get("created_at").db("reading a subscriber")?)?,
         updated_at: from_us(row.try_get("updated_at").db("reading a subscriber")?)?,
         verified_at: opt_from_us(row.try_get("verified_at").db("reading a subscriber")?)?,
+        unsubscribed_at: opt_from_us(row.try_get("unsubscribed_at").db("reading a subscriber")?)?,
     })
 }
 
@@ -299,7 +303,8 @@ impl Store for SqliteStore {
     async fn insert_subscriber(&self, email: &EmailAddress, now: OffsetDateTime) -> Result<Subscriber> {
         let row = sqlx::query(
             "INSERT INTO subscribers (id, email, created_at, updated_at) VALUES ($1, $2, $3, $3)
-             RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at",
+             RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at,
+                 unsubscribed_at",
         )
         .bind(Uuid::now_v7().to_string())
         .bind(email.as_str())
@@ -312,7 +317,8 @@ impl Store for SqliteStore {
 
     async fn subscriber_by_email(&self, email: &EmailAddress) -> Result<Option<Subscriber>> {
         let row = sqlx::query(
-            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at
+            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at,
+                    unsubscribed_at
              FROM subscribers WHERE lower(email) = lower($1)",
         )
         .bind(email.as_str())
@@ -324,7 +330,8 @@ impl Store for SqliteStore {
 
     async fn subscriber(&self, id: Uuid) -> Result<Subscriber> {
         let row = sqlx::query(
-            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at
+            "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at,
+                    unsubscribed_at
              FROM subscribers WHERE id = $1",
         )
         .bind(id.to_string())
@@ -341,20 +348,14 @@ impl Store for SqliteStore {
         fingerprint: &str,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let mut writer = self.write().await?;
-        sqlx::query(
-            "INSERT INTO preferences (subscriber_id, data, fingerprint, updated_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (subscriber_id) DO UPDATE SET data = excluded.data,
-                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+        upsert_preferences(
+            &mut *self.write().await?,
+            subscriber,
+            preferences,
+            fingerprint,
+            now,
         )
-        .bind(subscriber.to_string())
-        .bind(preferences.to_string())
-        .bind(fingerprint)
-        .bind(us(now))
-        .execute(&mut *writer)
         .await
-        .db("saving preferences")?;
-        Ok(())
     }
 
     async fn preferences(&self, subscriber: Uuid) -> Result<Option<serde_json::Value>> {
@@ -368,19 +369,73 @@ impl Store for SqliteStore {
         data.as_deref().map(json_from_text).transpose()
     }
 
+    async fn signup(&self, signup: &NewSignup) -> Result<SignupOutcome> {
+        self.signup_impl(signup).await
+    }
+
+    async fn claim_link_email(
+        &self,
+        subscriber: Uuid,
+        min_interval: Duration,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        self.claim_link_email_impl(subscriber, min_interval, now).await
+    }
+
+    async fn verify_subscriber(&self, id: Uuid, now: OffsetDateTime) -> Result<VerifyOutcome> {
+        self.verify_subscriber_impl(id, now).await
+    }
+
+    async fn unsubscribe(&self, id: Uuid, now: OffsetDateTime) -> Result<bool> {
+        self.unsubscribe_impl(id, now).await
+    }
+
+    async fn suppression(&self, email: &EmailAddress) -> Result<Option<SuppressionReason>> {
+        self.suppression_impl(email).await
+    }
+
+    async fn record_consent(
+        &self,
+        subscriber: Uuid,
+        consent: &NewConsent,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        self.record_consent_impl(subscriber, consent, now).await
+    }
+
+    async fn export_subscriber(&self, id: Uuid) -> Result<SubscriberExport> {
+        self.export_subscriber_impl(id).await
+    }
+
+    async fn delete_subscriber(
+        &self,
+        id: Uuid,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<DeletedSubscriber>> {
+        self.delete_subscriber_impl(id, actor, now).await
+    }
+
+    async fn purge_unverified(&self, created_before: OffsetDateTime) -> Result<u64> {
+        self.purge_unverified_impl(created_before).await
+    }
+
+    async fn use_token(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        self.use_token_impl(token_hash, purpose, expires_at, now).await
+    }
+
+    async fn purge_used_tokens(&self, before: OffsetDateTime) -> Result<u64> {
+        self.purge_used_tokens_impl(before).await
+    }
+
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, target_hash, detail) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(us(entry.at))
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.target_hash)
-        .bind(json_text(&entry.detail))
-        .execute(&mut *self.write().await?)
-        .await
-        .db("appending to the audit log")?;
-        Ok(())
+        insert_audit(&mut *self.write().await?, entry).await
     }
 
     async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
@@ -736,5 +791,40 @@ async fn record_schedule_failure(
         .execute(tx)
         .await
         .db("recording a schedule's failure")?;
+    Ok(())
+}
+
+async fn insert_audit<'e>(executor: impl sqlx::SqliteExecutor<'e>, entry: &NewAuditEntry) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor, action, target_hash, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(us(entry.at))
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.target_hash)
+        .bind(json_text(&entry.detail))
+        .execute(executor)
+        .await
+        .db("appending to the audit log")?;
+    Ok(())
+}
+
+async fn upsert_preferences<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    subscriber: Uuid,
+    preferences: &serde_json::Value,
+    fingerprint: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO preferences (subscriber_id, data, fingerprint, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (subscriber_id) DO UPDATE SET data = excluded.data,
+             fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+    )
+    .bind(subscriber.to_string())
+    .bind(json_text(preferences))
+    .bind(fingerprint)
+    .bind(us(now))
+    .execute(executor)
+    .await
+    .db("saving preferences")?;
     Ok(())
 }

@@ -85,6 +85,81 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs raw SQL (one or more statements) on this database, for tests that need rows
+    /// no store method writes yet.
+    pub async fn execute(&self, sql: &str) {
+        use sqlx::Connection;
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url)
+                    .await
+                    .expect("connecting to the test database");
+                sqlx::raw_sql(sql)
+                    .execute(&mut conn)
+                    .await
+                    .expect("running test SQL");
+                let _ = conn.close().await;
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("connecting to the test database");
+                sqlx::raw_sql(sql)
+                    .execute(&mut conn)
+                    .await
+                    .expect("running test SQL");
+                let _ = conn.close().await;
+            }
+        }
+    }
+
+    /// Runs a query that returns one integer (a `COUNT(*)`), for tests that check rows no
+    /// store method reads.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::Connection;
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url)
+                    .await
+                    .expect("connecting to the test database");
+                let n = sqlx::query_scalar(sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("counting rows");
+                let _ = conn.close().await;
+                n
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("connecting to the test database");
+                let n = sqlx::query_scalar(sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("counting rows");
+                let _ = conn.close().await;
+                n
+            }
+        }
+    }
+
+    /// A time as a SQL literal of this backend's type, for [`execute`](Self::execute).
+    pub fn time_literal(&self, at: time::OffsetDateTime) -> String {
+        match self.backend {
+            Backend::Sqlite => (at.unix_timestamp_nanos() / 1_000).to_string(),
+            Backend::Postgres => {
+                let text = at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .expect("formatting a time");
+                format!("'{text}'::timestamptz")
+            }
+        }
+    }
+}
+
 /// Swaps the database name in a PostgreSQL URL, keeping any query string.
 fn replace_database(url: &str, database: &str) -> String {
     let (base, query) = match url.split_once('?') {

@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
-use jobping_core::matching::{IndexedJob, JobIndex, Match, SubscriberContext, rank};
+use jobping_core::matching::Match;
 use jobping_core::{EmailAddress, Preferences, RawPreferences, Taxonomy};
 use serde_json::json;
-use time::OffsetDateTime;
 
 use super::table;
 use crate::state::AppState;
@@ -65,65 +64,35 @@ pub async fn run(
         Target::Email(address) => preferences_of(state, address).await?,
         Target::PreferencesFile(path) => preferences_from_file(path)?,
     };
-    let stored = state.store.jobs(true).await?;
-    let jobs: Vec<IndexedJob> = stored
-        .into_iter()
-        .map(|s| IndexedJob {
-            id: s.id,
-            job: s.job,
-            first_seen_at: s.first_seen_at,
-            active: s.active,
-        })
-        .collect();
-    let taxonomy = Taxonomy::embedded();
-    let index = JobIndex::with_taxonomy(jobs, taxonomy);
-    let mut config = state.settings.matching.clone();
-    if let Some(limit) = limit {
-        config.limit = limit;
-    }
-    // Deliveries and feedback join this context once emails are sent.
-    let context = SubscriberContext::fresh(OffsetDateTime::now_utc());
-    let mut matches = rank(&prefs, &index, &context, &config, taxonomy);
-    if state.settings.rerank.enabled {
-        // Re-ranking only reorders what passed the hard filters, and falls back to the
-        // built-in order on any trouble.
-        let reranker = crate::rerank::Reranker::new(state.settings.rerank.clone())?;
-        let candidates = matches
-            .iter()
-            .filter_map(|m| index.get(m.job_id).map(|job| (m.clone(), job)))
-            .collect();
-        matches = reranker.rerank(&prefs, candidates).await;
-    }
+    let (ranked, total) = crate::journey::matches::rank_for(state, &prefs, limit).await?;
     if as_json {
-        let documents: Vec<_> = matches
+        let documents: Vec<_> = ranked
             .iter()
-            .filter_map(|m| index.get(m.job_id).map(|job| (m, job)))
-            .map(|(m, job)| {
+            .map(|r| {
                 json!({
-                    "job_id": m.job_id,
-                    "score": m.score,
-                    "label": m.label.as_str(),
-                    "reasons": m.reasons,
-                    "job": job.job,
+                    "job_id": r.matched.job_id,
+                    "score": r.matched.score,
+                    "label": r.matched.label.as_str(),
+                    "reasons": r.matched.reasons,
+                    "job": r.job,
                 })
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&documents)?);
     } else {
-        let rows: Vec<Vec<String>> = matches
+        let rows: Vec<Vec<String>> = ranked
             .iter()
-            .filter_map(|m| index.get(m.job_id).map(|job| (m, job)))
-            .map(|(m, job)| {
+            .map(|r| {
                 vec![
-                    m.score.to_string(),
-                    m.label.as_str().to_owned(),
-                    format!("{} · {}", job.job.title, job.job.company),
-                    m.reasons.join(" · "),
+                    r.matched.score.to_string(),
+                    r.matched.label.as_str().to_owned(),
+                    format!("{} · {}", r.job.title, r.job.company),
+                    r.matched.reasons.join(" · "),
                 ]
             })
             .collect();
         print!("{}", table(&["score", "label", "job", "why"], &rows));
-        println!("{} match(es) among {} active job(s).", matches.len(), index.len());
+        println!("{} match(es) among {total} active job(s).", ranked.len());
     }
-    Ok(matches)
+    Ok(ranked.into_iter().map(|r| r.matched).collect())
 }

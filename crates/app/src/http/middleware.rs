@@ -22,6 +22,8 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use super::problem::Problem;
 use crate::settings::Settings;
+use tower_http::csrf::CsrfLayer;
+
 use crate::state::AppState;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -30,6 +32,14 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 /// Wraps the routes in the shared middleware.
 pub(super) fn stack(routes: Router<AppState>, settings: &Settings) -> Router<AppState> {
     let x_request_id = HeaderName::from_static("x-request-id");
+    // Cross-site form posts are refused (Sec-Fetch-Site / Origin, as browsers send them);
+    // clients that send neither, such as mail apps' one-click unsubscribe and API
+    // clients with tokens, pass. The public origin is trusted behind a proxy.
+    let origin = settings.base_url.origin().ascii_serialization();
+    let csrf = CsrfLayer::new()
+        .add_trusted_origin(&origin)
+        .unwrap_or_else(|_| CsrfLayer::new());
+    let routes = routes.layer(csrf);
     let mut routes = routes.layer(
         ServiceBuilder::new()
             .layer(SetSensitiveRequestHeadersLayer::new([

@@ -4,6 +4,7 @@
 mod health;
 pub mod metrics;
 mod middleware;
+pub mod pages;
 pub mod problem;
 
 use axum::Router;
@@ -14,7 +15,7 @@ use crate::state::AppState;
 /// Every route, with the middleware stack. `/metrics` is left out when it has a
 /// listener of its own.
 pub fn router(state: AppState) -> Router {
-    let mut routes = Router::new().merge(health::router());
+    let mut routes = Router::new().merge(health::router()).merge(pages::router());
     if state.settings.metrics_bind.is_none() {
         routes = routes.merge(metrics::router());
     }

@@ -13,6 +13,8 @@ pub(super) struct FileSettings {
     pub bind: Option<String>,
     pub base_url: Option<String>,
     pub secret: Option<String>,
+    /// Earlier signing secrets, still accepted for links already sent (rotation).
+    pub secret_previous: Option<Vec<String>>,
     pub metrics_bind: Option<String>,
     #[serde(default)]
     pub mail: FileMail,
@@ -24,6 +26,8 @@ pub(super) struct FileSettings {
     pub http: FileHttp,
     #[serde(default)]
     pub queue: FileQueue,
+    #[serde(default)]
+    pub signup: FileSignup,
     /// Job name to cron expression; an empty expression disables the job.
     #[serde(default)]
     pub schedules: BTreeMap<String, String>,
@@ -104,6 +108,14 @@ pub(super) struct FileStripe {
 pub(super) struct FileHttp {
     pub body_limit_bytes: Option<u64>,
     pub request_timeout_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileSignup {
+    pub link_interval_minutes: Option<u64>,
+    pub per_ip_per_hour: Option<u64>,
+    pub purge_unverified_days: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -76,6 +76,8 @@ pub struct Settings {
     pub base_url: Url,
     /// The token-signing secret; `None` means one is generated and kept in the store.
     pub secret: Option<Secret>,
+    /// Earlier signing secrets: links they signed keep working until they expire.
+    pub previous_secrets: Vec<Secret>,
     /// A separate listener for `/metrics`; `None` serves it on the main listener.
     pub metrics_bind: Option<SocketAddr>,
     pub mail: MailSettings,
@@ -83,6 +85,7 @@ pub struct Settings {
     pub stripe: StripeSettings,
     pub http: HttpSettings,
     pub queue: QueueSettings,
+    pub signup: SignupSettings,
     pub schedules: Vec<ScheduleSetting>,
     pub scraping: ScrapingSettings,
     pub sources: Vec<SourceSetting>,
@@ -115,6 +118,17 @@ pub struct StripeSettings {
 pub struct HttpSettings {
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
+}
+
+/// Limits on signups and on the emails a form can make us send.
+#[derive(Debug, Clone)]
+pub struct SignupSettings {
+    /// At most one link email (verification or manage link) per address in this time.
+    pub link_interval: Duration,
+    /// Signup and link requests one client address may make per hour.
+    pub per_ip_per_hour: u32,
+    /// Signups never confirmed are erased after this long.
+    pub purge_unverified_after: Duration,
 }
 
 #[derive(Debug, Clone)]

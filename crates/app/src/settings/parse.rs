@@ -9,8 +9,8 @@ use url::Url;
 
 use super::file::FileSettings;
 use super::{
-    HttpSettings, Lookup, MailSettings, QueueSettings, Raw, SCHEDULABLE_JOBS, ScheduleSetting, Secret,
-    Settings, SettingsError, StripeSettings,
+    HttpSettings, Lookup, MailSettings, Origin, QueueSettings, Raw, SCHEDULABLE_JOBS, ScheduleSetting,
+    Secret, Settings, SettingsError, SignupSettings, StripeSettings,
 };
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://jobping.db";
@@ -76,6 +76,17 @@ pub(super) fn settings(
         .get("JOBPING_SECRET", "secret", file.secret)
         .map(|raw| long_secret(&raw, 32, "openssl rand -base64 48"))
         .transpose()?;
+    let previous_secrets = match (lookup.env_value("JOBPING_SECRET_PREVIOUS"), file.secret_previous) {
+        (Some(list), _) => previous_secrets(
+            list.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            || Origin::Env("JOBPING_SECRET_PREVIOUS"),
+        )?,
+        (None, Some(list)) => previous_secrets(list.into_iter(), || Origin::File {
+            key: "secret_previous",
+            path: lookup.path.clone(),
+        })?,
+        (None, None) => Vec::new(),
+    };
     let admin_key = lookup
         .get("JOBPING_ADMIN_KEY", "admin.key", file.admin.key)
         .map(|raw| long_secret(&raw, 24, "openssl rand -hex 24"))
@@ -133,6 +144,34 @@ pub(super) fn settings(
             30,
             (1, 600),
         )?),
+    };
+    let signup = SignupSettings {
+        link_interval: Duration::from_secs(
+            60 * lookup.number(
+                "JOBPING_SIGNUP_LINK_INTERVAL_MINUTES",
+                "signup.link_interval_minutes",
+                file.signup.link_interval_minutes,
+                10,
+                (0, 24 * 60),
+            )?,
+        ),
+        per_ip_per_hour: lookup.number(
+            "JOBPING_SIGNUP_PER_IP_PER_HOUR",
+            "signup.per_ip_per_hour",
+            file.signup.per_ip_per_hour,
+            20,
+            (1, 10_000_000),
+        )? as u32,
+        purge_unverified_after: Duration::from_secs(
+            86_400
+                * lookup.number(
+                    "JOBPING_PURGE_UNVERIFIED_DAYS",
+                    "signup.purge_unverified_days",
+                    file.signup.purge_unverified_days,
+                    7,
+                    (1, 365),
+                )?,
+        ),
     };
     let q = file.queue;
     let queue = QueueSettings {
@@ -232,12 +271,14 @@ pub(super) fn settings(
         bind,
         base_url,
         secret,
+        previous_secrets,
         metrics_bind,
         mail,
         admin_key,
         stripe,
         http,
         queue,
+        signup,
         schedules,
         scraping,
         sources,
@@ -318,6 +359,24 @@ fn long_secret(raw: &Raw, min: usize, suggestion: &str) -> Result<Secret, Settin
         )));
     }
     Ok(Secret::new(raw.value.clone()))
+}
+
+fn previous_secrets(
+    values: impl Iterator<Item = String>,
+    origin: impl Fn() -> Origin,
+) -> Result<Vec<Secret>, SettingsError> {
+    values
+        .map(|value| {
+            long_secret(
+                &Raw {
+                    value,
+                    origin: origin(),
+                },
+                32,
+                "openssl rand -base64 48",
+            )
+        })
+        .collect()
 }
 
 fn mail_transport(raw: &Raw, has_resend_key: bool) -> Result<MailTransport, SettingsError> {

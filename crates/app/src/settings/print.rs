@@ -23,6 +23,12 @@ pub(super) fn redacted_toml(settings: &Settings) -> String {
         "secret".into(),
         secret_or(&settings.secret, "[generated and kept in the store]").into(),
     );
+    if !settings.previous_secrets.is_empty() {
+        root.insert(
+            "secret_previous".into(),
+            Value::Array(settings.previous_secrets.iter().map(|_| REDACTED.into()).collect()),
+        );
+    }
     if let Some(metrics) = settings.metrics_bind {
         root.insert("metrics_bind".into(), metrics.to_string().into());
     }
@@ -121,6 +127,16 @@ pub(super) fn redacted_toml(settings: &Settings) -> String {
         int(sc.inactive_after.as_secs() / 86_400),
     );
     root.insert("scraping".into(), scraping.into());
+
+    let su = &settings.signup;
+    let mut signup = Table::new();
+    signup.insert("link_interval_minutes".into(), int(su.link_interval.as_secs() / 60));
+    signup.insert("per_ip_per_hour".into(), int(u64::from(su.per_ip_per_hour)));
+    signup.insert(
+        "purge_unverified_days".into(),
+        int(su.purge_unverified_after.as_secs() / 86_400),
+    );
+    root.insert("signup".into(), signup.into());
 
     let rr = &settings.rerank;
     let mut rerank = Table::new();

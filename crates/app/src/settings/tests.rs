@@ -281,3 +281,35 @@ fn rerank_is_off_by_default_and_an_enabled_one_needs_a_model() {
         other => panic!("{other}"),
     }
 }
+
+#[test]
+fn previous_secrets_are_read_from_the_environment_and_a_short_one_is_named() {
+    let long_a = "a".repeat(40);
+    let long_b = "b".repeat(40);
+    let list = format!("{long_a}, {long_b}");
+    let settings = load(&[("JOBPING_SECRET_PREVIOUS", &list)]).unwrap();
+    assert_eq!(settings.previous_secrets.len(), 2);
+    assert_eq!(settings.previous_secrets[1].expose(), long_b);
+    let printed = settings.redacted_toml();
+    assert!(!printed.contains(&long_a), "previous secrets are redacted");
+
+    let (setting, problem) = problem_for(load(&[("JOBPING_SECRET_PREVIOUS", "short")]));
+    assert_eq!(setting, "JOBPING_SECRET_PREVIOUS");
+    assert!(problem.contains("at least 32"), "{problem}");
+}
+
+#[test]
+fn signup_limits_have_defaults_and_bad_values_are_named() {
+    let settings = load(&[]).unwrap();
+    assert_eq!(settings.signup.per_ip_per_hour, 20);
+    assert_eq!(settings.signup.link_interval.as_secs(), 600);
+    assert_eq!(settings.signup.purge_unverified_after.as_secs(), 7 * 86_400);
+
+    let file = load_file("[signup]\nper_ip_per_hour = 0\n", &[]);
+    let (setting, problem) = problem_for(file);
+    assert!(setting.contains("signup.per_ip_per_hour"), "{setting}");
+    assert!(problem.contains("out of range"), "{problem}");
+
+    let (setting, _) = problem_for(load(&[("JOBPING_PURGE_UNVERIFIED_DAYS", "soon")]));
+    assert_eq!(setting, "JOBPING_PURGE_UNVERIFIED_DAYS");
+}

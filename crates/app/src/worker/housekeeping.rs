@@ -1,5 +1,6 @@
 //! The daily tidy-up: finished tasks are kept for a while for operators, then removed;
-//! jobs not seen for a while, or past their closing date, stop being offered.
+//! jobs not seen for a while, or past their closing date, stop being offered; signups
+//! never confirmed are erased; spent single-use tokens past their expiry are forgotten.
 
 use async_trait::async_trait;
 use jobping_store::ClaimedTask;
@@ -25,10 +26,22 @@ impl TaskHandler for Housekeeping {
             .deactivate_stale_jobs(now - state.settings.scraping.inactive_after, now)
             .await
             .map_err(anyhow::Error::from)?;
+        let unverified = state
+            .store
+            .purge_unverified(now - state.settings.signup.purge_unverified_after)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let tokens = state
+            .store
+            .purge_used_tokens(now)
+            .await
+            .map_err(anyhow::Error::from)?;
         tracing::info!(
             purged,
             inactive,
-            "housekeeping removed old finished tasks and retired stale jobs"
+            unverified,
+            tokens,
+            "housekeeping removed old finished tasks, stale jobs, unconfirmed signups and spent tokens"
         );
         Ok(())
     }

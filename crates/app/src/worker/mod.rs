@@ -55,6 +55,7 @@ impl TaskRegistry {
         registry.register("housekeeping", housekeeping::Housekeeping);
         registry.register("scrape", crate::ingest::ScrapeSource);
         registry.register("scrape_board", crate::ingest::ScrapeBoard);
+        registry.register(crate::journey::email::TASK_KIND, crate::journey::email::SendEmail);
         registry
     }
 

@@ -21,7 +21,37 @@ pub struct TestApp {
     pub cancel: CancellationToken,
     pub handle: Option<JoinHandle<anyhow::Result<()>>>,
     pub db: TestDb,
-    _dir: tempfile::TempDir,
+    /// Holds the outbox (`outbox/`) and any settings file.
+    pub dir: tempfile::TempDir,
+}
+
+/// An email the app wrote to its outbox, parsed.
+#[derive(Debug, Clone)]
+pub struct SentEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub raw: String,
+}
+
+impl SentEmail {
+    /// The token in the first link to `path` (e.g. `/verify`) in the text part.
+    pub fn token_for(&self, path: &str) -> String {
+        let pattern = format!(r"{}\?token=([A-Za-z0-9_\-.]+)", regex::escape(path));
+        let re = regex::Regex::new(&pattern).unwrap();
+        re.captures(&self.text)
+            .unwrap_or_else(|| panic!("no {path} link in:\n{}", self.text))[1]
+            .to_owned()
+    }
+
+    /// A header's value, unfolded.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let message = mail_parser::MessageParser::default().parse(self.raw.as_bytes())?;
+        message
+            .header_raw(name)
+            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
 }
 
 /// How to start a test app.
@@ -107,7 +137,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> Option<TestApp> {
         cancel,
         handle: Some(handle),
         db,
-        _dir: dir,
+        dir,
     })
 }
 
@@ -118,6 +148,62 @@ impl TestApp {
             .send()
             .await
             .expect("the request is answered")
+    }
+
+    /// Runs queued tasks until none is due (bounded, so a test cannot spin forever).
+    pub async fn drain(&self) -> usize {
+        let mut ran = 0;
+        while ran < 1000 {
+            match jobping::worker::try_execute_task(&self.state, "test").await.unwrap() {
+                Some(_) => ran += 1,
+                None => break,
+            }
+        }
+        ran
+    }
+
+    /// The emails in the outbox, oldest first.
+    pub fn emails(&self) -> Vec<SentEmail> {
+        let folder = self.dir.path().join("outbox");
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            return Vec::new();
+        };
+        let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .map(|p| (std::fs::metadata(&p).and_then(|m| m.modified()).unwrap(), p))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(_, path)| {
+                let raw = std::fs::read_to_string(&path).unwrap();
+                let message = mail_parser::MessageParser::default()
+                    .parse(raw.as_bytes())
+                    .expect("the outbox holds parseable mail");
+                SentEmail {
+                    to: message
+                        .to()
+                        .and_then(|a| a.first())
+                        .and_then(|a| a.address())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    subject: message.subject().unwrap_or_default().to_owned(),
+                    text: message.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+                    html: message.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+                    raw: raw.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// The emails sent to `address`.
+    pub fn emails_to(&self, address: &str) -> Vec<SentEmail> {
+        self.emails()
+            .into_iter()
+            .filter(|e| e.to.eq_ignore_ascii_case(address))
+            .collect()
     }
 
     /// Stops the app and waits for it to finish what it was doing.

@@ -4,6 +4,7 @@ mod cli;
 mod health;
 mod helpers;
 mod ingest;
+mod journey;
 mod matching;
 mod rerank;
 mod scheduler;

@@ -5,7 +5,7 @@ use jobping_store::{SourceRun, UpsertSummary, store_test};
 
 use crate::{secs, t0};
 
-fn job(source: &str, board: &str, id: &str, title: &str, company: &str, city: &str) -> Job {
+pub fn job(source: &str, board: &str, id: &str, title: &str, company: &str, city: &str) -> Job {
     Job {
         source: source.into(),
         board: board.into(),

@@ -1,7 +1,9 @@
 //! One conformance suite: every `Store` behaviour, run against SQLite and PostgreSQL.
 
 mod audit;
+mod gdpr;
 mod jobs;
+mod journey;
 mod leases;
 mod queue;
 mod schedules;

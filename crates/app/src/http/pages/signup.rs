@@ -1,0 +1,142 @@
+//! `/signup` (the form, and its post) and `/verify` (the emailed confirmation link).
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum_extra::extract::{CookieJar, Form};
+use jobping_core::RawPreferences;
+use serde::Deserialize;
+
+use super::form::{PrefsForm, PrefsInput};
+use super::{Message, PageError, bad_link, render, session, too_many};
+use crate::journey::{self, Confirmed, JourneyError, SignupRequest};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(form).post(submit))
+        .route("/verify", get(confirm_page).post(confirm))
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    email: String,
+    form: PrefsForm,
+    consent: bool,
+    marketing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "check_email.html")]
+pub(super) struct CheckEmail {
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    token: String,
+}
+
+async fn form() -> Response {
+    let page = SignupPage {
+        email: String::new(),
+        form: PrefsForm::new(&RawPreferences::default(), &[], false),
+        consent: false,
+        marketing: false,
+    };
+    render(&page, StatusCode::OK, false)
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    input: Result<Form<PrefsInput>, axum_extra::extract::FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(input)) = input else {
+        return Ok(Message::new(
+            "We could not read that form",
+            &["Please go back to the signup page and send it again."],
+        )
+        .action("/signup", "Back to the signup form")
+        .respond(StatusCode::BAD_REQUEST));
+    };
+    let raw = input.to_raw();
+    let request = SignupRequest {
+        email: input.email.clone(),
+        preferences: raw.clone(),
+        consent: input.consent.is_some(),
+        marketing: input.marketing.is_some(),
+    };
+    // A form with mistakes costs nothing: only a valid signup counts against the limit.
+    if let Err(errors) = journey::check_signup(&request) {
+        let page = SignupPage {
+            email: input.email,
+            form: PrefsForm::new(&raw, &errors, false),
+            consent: request.consent,
+            marketing: request.marketing,
+        };
+        return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, true));
+    }
+    if let Err(wait) = state.limits.form(client.ip()) {
+        return Ok(too_many(wait));
+    }
+    let email = request.email.trim().to_owned();
+    journey::signup(&state, request).await?;
+    Ok(render(&CheckEmail { email }, StatusCode::OK, true))
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// The emailed link opens a page with one button: mail scanners that follow links do
+/// not confirm anyone, and the link is spent only by the person's click.
+async fn confirm_page(Query(query): Query<TokenQuery>) -> Response {
+    if query.token.is_empty() {
+        return bad_link();
+    }
+    render(&VerifyPage { token: query.token }, StatusCode::OK, true)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TokenForm {
+    token: String,
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    let (subscriber, confirmed) = match journey::verify(&state, &form.token).await {
+        Ok(done) => done,
+        Err(JourneyError::BadLink) => return Ok(bad_link()),
+        Err(err) => return Err(err.into()),
+    };
+    let jar = session::start(&state, jar, subscriber.id);
+    let page = match confirmed {
+        Confirmed::Now => Message::new(
+            "Welcome to JobPing!",
+            &[
+                "Your address is confirmed. A welcome email with your first matches is on its way.",
+                "You can fine-tune what we send at any time.",
+            ],
+        ),
+        Confirmed::Already => Message::new(
+            "Already confirmed",
+            &["This address was confirmed before: your job emails are on their way."],
+        ),
+    }
+    .action("/preferences", "Review my preferences");
+    Ok((jar, page.respond(StatusCode::OK)).into_response())
+}

@@ -1,0 +1,65 @@
+//! Ranking the active jobs for one set of preferences: shared by `jobping match`, the
+//! API's matches and the welcome email.
+
+use jobping_core::matching::{IndexedJob, JobIndex, Match, SubscriberContext, rank};
+use jobping_core::{Job, Preferences, Taxonomy};
+use time::OffsetDateTime;
+
+use crate::state::AppState;
+
+/// A match with the job it points to.
+#[derive(Debug, Clone)]
+pub struct RankedJob {
+    pub matched: Match,
+    pub job: Job,
+    pub first_seen_at: OffsetDateTime,
+}
+
+/// The best `limit` active jobs for `preferences` (the configured limit when `None`),
+/// re-ranked when re-ranking is on. The index is built from the store on each call.
+pub async fn rank_for(
+    state: &AppState,
+    preferences: &Preferences,
+    limit: Option<usize>,
+) -> anyhow::Result<(Vec<RankedJob>, usize)> {
+    let stored = state.store.jobs(true).await?;
+    let jobs: Vec<IndexedJob> = stored
+        .into_iter()
+        .map(|s| IndexedJob {
+            id: s.id,
+            job: s.job,
+            first_seen_at: s.first_seen_at,
+            active: s.active,
+        })
+        .collect();
+    let taxonomy = Taxonomy::embedded();
+    let index = JobIndex::with_taxonomy(jobs, taxonomy);
+    let mut config = state.settings.matching.clone();
+    if let Some(limit) = limit {
+        config.limit = limit;
+    }
+    // Deliveries and feedback join this context once emails are sent.
+    let context = SubscriberContext::fresh(OffsetDateTime::now_utc());
+    let mut matches = rank(preferences, &index, &context, &config, taxonomy);
+    if state.settings.rerank.enabled {
+        // Re-ranking only reorders what passed the hard filters, and falls back to the
+        // built-in order on any trouble.
+        let reranker = crate::rerank::Reranker::new(state.settings.rerank.clone())?;
+        let candidates = matches
+            .iter()
+            .filter_map(|m| index.get(m.job_id).map(|job| (m.clone(), job)))
+            .collect();
+        matches = reranker.rerank(preferences, candidates).await;
+    }
+    let ranked = matches
+        .into_iter()
+        .filter_map(|m| {
+            index.get(m.job_id).map(|job| RankedJob {
+                job: job.job.clone(),
+                first_seen_at: job.first_seen_at,
+                matched: m,
+            })
+        })
+        .collect();
+    Ok((ranked, index.len()))
+}

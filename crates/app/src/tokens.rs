@@ -1,0 +1,326 @@
+//! Signed, expiring, purpose-bound tokens: what every link in an email carries instead
+//! of a password.
+//!
+//! A token is `<payload>.<mac>`, both base64url. The payload names the purpose, the
+//! subscriber, the expiry and a random nonce; the MAC is HMAC-SHA256 under a key derived
+//! from the signing secret *and the purpose*, so a token made for one purpose cannot be
+//! presented for another even if its payload were edited. Verification accepts the
+//! current secret and any previous ones (rotation keeps recent links working).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+const VERSION: &str = "v1";
+
+/// What a token may be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Confirms an address after signup (single use).
+    Verify,
+    /// Opens the preferences and account pages; read and change preferences over the API.
+    Manage,
+    /// One-click unsubscribe (RFC 8058).
+    Unsubscribe,
+    /// Downloads everything stored about the subscriber.
+    Export,
+    /// Erases the account (single use).
+    Delete,
+    /// The browser session made from a manage link (a cookie).
+    Session,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verify => "verify",
+            Self::Manage => "manage",
+            Self::Unsubscribe => "unsubscribe",
+            Self::Export => "export",
+            Self::Delete => "delete",
+            Self::Session => "session",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::Verify,
+            Self::Manage,
+            Self::Unsubscribe,
+            Self::Export,
+            Self::Delete,
+            Self::Session,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == raw)
+    }
+
+    /// How long a token of this purpose lives.
+    pub fn lifetime(self) -> Duration {
+        match self {
+            Self::Verify => Duration::hours(24),
+            Self::Manage => Duration::days(30),
+            // Unsubscribe links in old emails must keep working.
+            Self::Unsubscribe => Duration::days(365),
+            Self::Export | Self::Delete => Duration::minutes(30),
+            Self::Session => Duration::hours(2),
+        }
+    }
+
+    /// Whether a token of this purpose works only once.
+    pub fn single_use(self) -> bool {
+        matches!(self, Self::Verify | Self::Delete)
+    }
+}
+
+/// A token that passed verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claims {
+    pub purpose: Purpose,
+    pub subscriber: Uuid,
+    pub expires_at: OffsetDateTime,
+    /// SHA-256 of the whole token, to remember single-use tokens without keeping them.
+    pub token_hash: String,
+}
+
+/// Why a token is refused. Callers show one message for all of them: a person is told
+/// the link is invalid or expired, never which check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is malformed")]
+    Malformed,
+    #[error("the token's signature does not match")]
+    BadSignature,
+    #[error("the token was made for another purpose")]
+    WrongPurpose,
+    #[error("the token has expired")]
+    Expired,
+}
+
+/// Signs and checks tokens.
+#[derive(Clone)]
+pub struct Signer {
+    current: Vec<u8>,
+    previous: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer([redacted])")
+    }
+}
+
+impl Signer {
+    /// A signer that signs with `current` and also accepts tokens signed with `previous`.
+    pub fn new(current: &str, previous: &[&str]) -> Self {
+        Self {
+            current: current.as_bytes().to_vec(),
+            previous: previous.iter().map(|s| s.as_bytes().to_vec()).collect(),
+        }
+    }
+
+    /// A token for `purpose` and `subscriber`, valid for the purpose's lifetime from `now`.
+    pub fn sign(&self, purpose: Purpose, subscriber: Uuid, now: OffsetDateTime) -> String {
+        self.sign_until(purpose, subscriber, now + purpose.lifetime())
+    }
+
+    /// A token that expires at `expires_at`.
+    pub fn sign_until(&self, purpose: Purpose, subscriber: Uuid, expires_at: OffsetDateTime) -> String {
+        let nonce: [u8; 9] = rand::random();
+        let payload = format!(
+            "{VERSION}|{}|{}|{}|{}",
+            purpose.as_str(),
+            subscriber.simple(),
+            expires_at.unix_timestamp(),
+            URL_SAFE_NO_PAD.encode(nonce)
+        );
+        let mac = mac(&self.current, purpose, payload.as_bytes()).finalize().into_bytes();
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(mac))
+    }
+
+    /// Checks a token for `expected` at `now`: well formed, signed by a known secret for
+    /// that purpose, and not expired.
+    pub fn verify(&self, token: &str, expected: Purpose, now: OffsetDateTime) -> Result<Claims, TokenError> {
+        let token = token.trim();
+        if token.len() > 512 {
+            return Err(TokenError::Malformed);
+        }
+        let (payload_b64, mac_b64) = token.split_once('.').ok_or(TokenError::Malformed)?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload_b64)
+            .map_err(|_| TokenError::Malformed)?;
+        let given_mac = URL_SAFE_NO_PAD.decode(mac_b64).map_err(|_| TokenError::Malformed)?;
+        let text = std::str::from_utf8(&payload).map_err(|_| TokenError::Malformed)?;
+        let mut parts = text.split('|');
+        let (Some(VERSION), Some(purpose), Some(subscriber), Some(expires), Some(_nonce), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(TokenError::Malformed);
+        };
+        let purpose = Purpose::parse(purpose).ok_or(TokenError::Malformed)?;
+        let subscriber = Uuid::try_parse(subscriber).map_err(|_| TokenError::Malformed)?;
+        let expires_at = expires
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+            .ok_or(TokenError::Malformed)?;
+        // The MAC is checked under the *expected* purpose's key, so a token for another
+        // purpose fails here even before its stated purpose is compared.
+        let signed = std::iter::once(&self.current)
+            .chain(&self.previous)
+            .any(|key| mac(key, expected, &payload).verify_slice(&given_mac).is_ok());
+        if !signed {
+            return Err(if purpose == expected {
+                TokenError::BadSignature
+            } else {
+                TokenError::WrongPurpose
+            });
+        }
+        if purpose != expected {
+            return Err(TokenError::WrongPurpose);
+        }
+        if expires_at <= now {
+            return Err(TokenError::Expired);
+        }
+        Ok(Claims {
+            purpose,
+            subscriber,
+            expires_at,
+            token_hash: hex(&Sha256::digest(token.as_bytes())),
+        })
+    }
+}
+
+/// An HMAC keyed for one purpose: HMAC(secret, "jobping-token:<purpose>").
+fn mac(secret: &[u8], purpose: Purpose, payload: &[u8]) -> HmacSha256 {
+    let mut derive = <HmacSha256 as KeyInit>::new_from_slice(secret).expect("HMAC takes any key length");
+    derive.update(b"jobping-token:");
+    derive.update(purpose.as_str().as_bytes());
+    let key = derive.finalize().into_bytes();
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&key).expect("HMAC takes any key length");
+    mac.update(payload);
+    mac
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> OffsetDateTime {
+        time::macros::datetime!(2026-12-03 10:00 UTC)
+    }
+
+    fn signer() -> Signer {
+        Signer::new("a-current-secret-that-is-long-enough-000", &[])
+    }
+
+    #[test]
+    fn a_token_verifies_for_its_purpose_and_names_its_subscriber() {
+        let id = Uuid::now_v7();
+        let token = signer().sign(Purpose::Manage, id, now());
+        let claims = signer().verify(&token, Purpose::Manage, now()).unwrap();
+        assert_eq!(claims.subscriber, id);
+        assert_eq!(claims.purpose, Purpose::Manage);
+        assert_eq!(claims.expires_at.unix_timestamp(), (now() + Duration::days(30)).unix_timestamp());
+        assert_eq!(claims.token_hash.len(), 64);
+    }
+
+    #[test]
+    fn a_token_made_for_another_purpose_is_refused() {
+        let token = signer().sign(Purpose::Unsubscribe, Uuid::now_v7(), now());
+        for other in [Purpose::Manage, Purpose::Export, Purpose::Delete, Purpose::Verify] {
+            assert_eq!(signer().verify(&token, other, now()), Err(TokenError::WrongPurpose));
+        }
+    }
+
+    #[test]
+    fn editing_the_stated_purpose_does_not_help() {
+        let token = signer().sign(Purpose::Unsubscribe, Uuid::now_v7(), now());
+        let (payload, mac) = token.split_once('.').unwrap();
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        let forged = format!(
+            "{}.{mac}",
+            URL_SAFE_NO_PAD.encode(text.replace("|unsubscribe|", "|manage|"))
+        );
+        assert_eq!(signer().verify(&forged, Purpose::Manage, now()), Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn another_subscriber_cannot_be_substituted() {
+        let token = signer().sign(Purpose::Manage, Uuid::now_v7(), now());
+        let (payload, mac) = token.split_once('.').unwrap();
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        let mut parts: Vec<&str> = text.split('|').collect();
+        let victim = Uuid::now_v7().simple().to_string();
+        parts[2] = &victim;
+        let forged = format!("{}.{mac}", URL_SAFE_NO_PAD.encode(parts.join("|")));
+        assert_eq!(signer().verify(&forged, Purpose::Manage, now()), Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn an_expired_token_is_refused() {
+        let token = signer().sign(Purpose::Verify, Uuid::now_v7(), now());
+        let later = now() + Duration::hours(24);
+        assert_eq!(signer().verify(&token, Purpose::Verify, later), Err(TokenError::Expired));
+        assert!(signer().verify(&token, Purpose::Verify, later - Duration::seconds(1)).is_ok());
+    }
+
+    #[test]
+    fn a_token_signed_with_another_secret_is_refused() {
+        let stranger = Signer::new("somebody-elses-secret-that-is-long-enough", &[]);
+        let token = stranger.sign(Purpose::Manage, Uuid::now_v7(), now());
+        assert_eq!(signer().verify(&token, Purpose::Manage, now()), Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn rotation_keeps_links_signed_with_the_previous_secret_working() {
+        let old = Signer::new("the-old-secret-that-is-long-enough-00000", &[]);
+        let token = old.sign(Purpose::Manage, Uuid::now_v7(), now());
+        let rotated = Signer::new(
+            "the-new-secret-that-is-long-enough-00000",
+            &["the-old-secret-that-is-long-enough-00000"],
+        );
+        assert!(rotated.verify(&token, Purpose::Manage, now()).is_ok());
+        let fresh = rotated.sign(Purpose::Manage, Uuid::now_v7(), now());
+        assert_eq!(old.verify(&fresh, Purpose::Manage, now()), Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn garbage_is_malformed_and_never_panics() {
+        for junk in [
+            "",
+            ".",
+            "abc",
+            "a.b",
+            "djE.AAAA",
+            "%%%.###",
+            &"x".repeat(2000),
+            "djF8bWFuYWdlfHh8MXwx.AAAA",
+        ] {
+            assert_eq!(signer().verify(junk, Purpose::Manage, now()), Err(TokenError::Malformed), "{junk}");
+        }
+    }
+
+    #[test]
+    fn two_tokens_for_the_same_subscriber_differ() {
+        let id = Uuid::now_v7();
+        assert_ne!(
+            signer().sign(Purpose::Verify, id, now()),
+            signer().sign(Purpose::Verify, id, now())
+        );
+    }
+}

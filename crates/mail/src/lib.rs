@@ -1,0 +1,19 @@
+//! JobPing's emails: [`templates`] turn plain data from the app into subject, text and
+//! HTML, and a [`Mailer`] renders an [`OutgoingEmail`] into MIME and hands it to a
+//! transport (`.eml` files in a folder, or SMTP).
+//!
+//! This crate renders and sends; it never reads the store. The app's workers decide who
+//! gets what, sign the links, and record the outcome ([`Sent`] or [`SendError`]).
+
+#![forbid(unsafe_code)]
+
+mod email;
+mod mailer;
+mod mime;
+pub mod templates;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod transport;
+
+pub use email::{EmailKind, ListUnsubscribe, OutgoingEmail};
+pub use mailer::{MailError, Mailer, MailerConfig, SendError, Sent, TransportConfig};

@@ -1,0 +1,7 @@
+//! The mail crate's integration tests, one binary.
+
+mod config;
+mod file_transport;
+mod helpers;
+mod smtp_transport;
+mod templates;
