@@ -54,7 +54,10 @@ mod tests {
             assert!(limits.form(one).is_ok());
         }
         let wait = limits.form(one).unwrap_err();
-        assert!(wait > Duration::from_secs(60) && wait <= Duration::from_secs(1200), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(60) && wait <= Duration::from_secs(1200),
+            "{wait:?}"
+        );
         assert!(limits.form(two).is_ok());
     }
 }

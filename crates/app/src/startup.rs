@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use base64::Engine;
+use jobping_mail::{Mailer, MailerConfig, TransportConfig};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use jobping_mail::{Mailer, MailerConfig, TransportConfig};
 use tokio_util::task::TaskTracker;
 
 use crate::limits::ClientLimits;

@@ -11,8 +11,8 @@ use jobping_mail::Mailer;
 
 use crate::limits::ClientLimits;
 use crate::redis::RedisProbe;
-use crate::tokens::Signer;
 use crate::settings::{Secret, Settings};
+use crate::tokens::Signer;
 use crate::worker::TaskRegistry;
 
 /// Shared, cheaply cloned state of one running JobPing process.

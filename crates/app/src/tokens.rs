@@ -139,8 +139,14 @@ impl Signer {
             expires_at.unix_timestamp(),
             URL_SAFE_NO_PAD.encode(nonce)
         );
-        let mac = mac(&self.current, purpose, payload.as_bytes()).finalize().into_bytes();
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(mac))
+        let mac = mac(&self.current, purpose, payload.as_bytes())
+            .finalize()
+            .into_bytes();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(payload),
+            URL_SAFE_NO_PAD.encode(mac)
+        )
     }
 
     /// Checks a token for `expected` at `now`: well formed, signed by a known secret for
@@ -154,7 +160,9 @@ impl Signer {
         let payload = URL_SAFE_NO_PAD
             .decode(payload_b64)
             .map_err(|_| TokenError::Malformed)?;
-        let given_mac = URL_SAFE_NO_PAD.decode(mac_b64).map_err(|_| TokenError::Malformed)?;
+        let given_mac = URL_SAFE_NO_PAD
+            .decode(mac_b64)
+            .map_err(|_| TokenError::Malformed)?;
         let text = std::str::from_utf8(&payload).map_err(|_| TokenError::Malformed)?;
         let mut parts = text.split('|');
         let (Some(VERSION), Some(purpose), Some(subscriber), Some(expires), Some(_nonce), None) = (
@@ -235,7 +243,10 @@ mod tests {
         let claims = signer().verify(&token, Purpose::Manage, now()).unwrap();
         assert_eq!(claims.subscriber, id);
         assert_eq!(claims.purpose, Purpose::Manage);
-        assert_eq!(claims.expires_at.unix_timestamp(), (now() + Duration::days(30)).unix_timestamp());
+        assert_eq!(
+            claims.expires_at.unix_timestamp(),
+            (now() + Duration::days(30)).unix_timestamp()
+        );
         assert_eq!(claims.token_hash.len(), 64);
     }
 
@@ -243,7 +254,10 @@ mod tests {
     fn a_token_made_for_another_purpose_is_refused() {
         let token = signer().sign(Purpose::Unsubscribe, Uuid::now_v7(), now());
         for other in [Purpose::Manage, Purpose::Export, Purpose::Delete, Purpose::Verify] {
-            assert_eq!(signer().verify(&token, other, now()), Err(TokenError::WrongPurpose));
+            assert_eq!(
+                signer().verify(&token, other, now()),
+                Err(TokenError::WrongPurpose)
+            );
         }
     }
 
@@ -256,7 +270,10 @@ mod tests {
             "{}.{mac}",
             URL_SAFE_NO_PAD.encode(text.replace("|unsubscribe|", "|manage|"))
         );
-        assert_eq!(signer().verify(&forged, Purpose::Manage, now()), Err(TokenError::BadSignature));
+        assert_eq!(
+            signer().verify(&forged, Purpose::Manage, now()),
+            Err(TokenError::BadSignature)
+        );
     }
 
     #[test]
@@ -268,22 +285,35 @@ mod tests {
         let victim = Uuid::now_v7().simple().to_string();
         parts[2] = &victim;
         let forged = format!("{}.{mac}", URL_SAFE_NO_PAD.encode(parts.join("|")));
-        assert_eq!(signer().verify(&forged, Purpose::Manage, now()), Err(TokenError::BadSignature));
+        assert_eq!(
+            signer().verify(&forged, Purpose::Manage, now()),
+            Err(TokenError::BadSignature)
+        );
     }
 
     #[test]
     fn an_expired_token_is_refused() {
         let token = signer().sign(Purpose::Verify, Uuid::now_v7(), now());
         let later = now() + Duration::hours(24);
-        assert_eq!(signer().verify(&token, Purpose::Verify, later), Err(TokenError::Expired));
-        assert!(signer().verify(&token, Purpose::Verify, later - Duration::seconds(1)).is_ok());
+        assert_eq!(
+            signer().verify(&token, Purpose::Verify, later),
+            Err(TokenError::Expired)
+        );
+        assert!(
+            signer()
+                .verify(&token, Purpose::Verify, later - Duration::seconds(1))
+                .is_ok()
+        );
     }
 
     #[test]
     fn a_token_signed_with_another_secret_is_refused() {
         let stranger = Signer::new("somebody-elses-secret-that-is-long-enough", &[]);
         let token = stranger.sign(Purpose::Manage, Uuid::now_v7(), now());
-        assert_eq!(signer().verify(&token, Purpose::Manage, now()), Err(TokenError::BadSignature));
+        assert_eq!(
+            signer().verify(&token, Purpose::Manage, now()),
+            Err(TokenError::BadSignature)
+        );
     }
 
     #[test]
@@ -296,7 +326,10 @@ mod tests {
         );
         assert!(rotated.verify(&token, Purpose::Manage, now()).is_ok());
         let fresh = rotated.sign(Purpose::Manage, Uuid::now_v7(), now());
-        assert_eq!(old.verify(&fresh, Purpose::Manage, now()), Err(TokenError::BadSignature));
+        assert_eq!(
+            old.verify(&fresh, Purpose::Manage, now()),
+            Err(TokenError::BadSignature)
+        );
     }
 
     #[test]
@@ -311,7 +344,11 @@ mod tests {
             &"x".repeat(2000),
             "djF8bWFuYWdlfHh8MXwx.AAAA",
         ] {
-            assert_eq!(signer().verify(junk, Purpose::Manage, now()), Err(TokenError::Malformed), "{junk}");
+            assert_eq!(
+                signer().verify(junk, Purpose::Manage, now()),
+                Err(TokenError::Malformed),
+                "{junk}"
+            );
         }
     }
 

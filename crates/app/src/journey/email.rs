@@ -4,7 +4,9 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use jobping_core::{EmailAddress, Job, Preferences, RawPreferences, RemoteScope, SubscriberStatus, Taxonomy, Tier};
+use jobping_core::{
+    EmailAddress, Job, Preferences, RawPreferences, RemoteScope, SubscriberStatus, Taxonomy, Tier,
+};
 use jobping_mail::templates::{self, JobLine, ManageEmail, VerifyEmail, WelcomeEmail};
 use jobping_mail::{EmailKind, ListUnsubscribe, OutgoingEmail, SendError};
 use jobping_store::{ClaimedTask, NewTask, StoreError, Subscriber, SuppressionReason};
@@ -223,7 +225,11 @@ async fn may_send(state: &AppState, subscriber: &Subscriber, email: EmailTask) -
     Ok(allowed)
 }
 
-async fn welcome(state: &AppState, subscriber: &Subscriber, links: &Links<'_>) -> anyhow::Result<WelcomeEmail> {
+async fn welcome(
+    state: &AppState,
+    subscriber: &Subscriber,
+    links: &Links<'_>,
+) -> anyhow::Result<WelcomeEmail> {
     let stored = state.store.preferences(subscriber.id).await?;
     let preferences = stored
         .and_then(|value| serde_json::from_value::<RawPreferences>(value).ok())
@@ -299,7 +305,7 @@ pub fn salary_text(salary: &jobping_core::Salary) -> Option<String> {
         let digits = whole.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);

@@ -200,7 +200,12 @@ pub async fn authorize(
 pub async fn spend(state: &AppState, claims: &Claims) -> Result<bool, JourneyError> {
     Ok(state
         .store
-        .use_token(&claims.token_hash, claims.purpose.as_str(), claims.expires_at, now())
+        .use_token(
+            &claims.token_hash,
+            claims.purpose.as_str(),
+            claims.expires_at,
+            now(),
+        )
         .await?)
 }
 
@@ -243,7 +248,9 @@ pub async fn update_preferences(
     subscriber: &Subscriber,
     raw: &RawPreferences,
 ) -> Result<Preferences, JourneyError> {
-    let mut errors = Preferences::parse(raw, Taxonomy::embedded()).err().unwrap_or_default();
+    let mut errors = Preferences::parse(raw, Taxonomy::embedded())
+        .err()
+        .unwrap_or_default();
     if subscriber.tier != Tier::Premium && !raw.excluded_companies.is_empty() {
         errors.push(premium_only());
     }
@@ -309,7 +316,10 @@ pub async fn delete(state: &AppState, subscriber: &Subscriber) -> Result<(), Jou
 
 /// The preferences' fingerprint as the store keeps it.
 fn fingerprint(preferences: &Preferences) -> String {
-    format!("{:016x}", jobping_core::matching::preference_fingerprint(preferences))
+    format!(
+        "{:016x}",
+        jobping_core::matching::preference_fingerprint(preferences)
+    )
 }
 
 async fn audit(

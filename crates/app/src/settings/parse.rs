@@ -78,7 +78,9 @@ pub(super) fn settings(
         .transpose()?;
     let previous_secrets = match (lookup.env_value("JOBPING_SECRET_PREVIOUS"), file.secret_previous) {
         (Some(list), _) => previous_secrets(
-            list.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            list.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
             || Origin::Env("JOBPING_SECRET_PREVIOUS"),
         )?,
         (None, Some(list)) => previous_secrets(list.into_iter(), || Origin::File {

@@ -26,7 +26,13 @@ pub(super) fn redacted_toml(settings: &Settings) -> String {
     if !settings.previous_secrets.is_empty() {
         root.insert(
             "secret_previous".into(),
-            Value::Array(settings.previous_secrets.iter().map(|_| REDACTED.into()).collect()),
+            Value::Array(
+                settings
+                    .previous_secrets
+                    .iter()
+                    .map(|_| REDACTED.into())
+                    .collect(),
+            ),
         );
     }
     if let Some(metrics) = settings.metrics_bind {
@@ -130,7 +136,10 @@ pub(super) fn redacted_toml(settings: &Settings) -> String {
 
     let su = &settings.signup;
     let mut signup = Table::new();
-    signup.insert("link_interval_minutes".into(), int(su.link_interval.as_secs() / 60));
+    signup.insert(
+        "link_interval_minutes".into(),
+        int(su.link_interval.as_secs() / 60),
+    );
     signup.insert("per_ip_per_hour".into(), int(u64::from(su.per_ip_per_hour)));
     signup.insert(
         "purge_unverified_days".into(),

@@ -154,7 +154,10 @@ impl TestApp {
     pub async fn drain(&self) -> usize {
         let mut ran = 0;
         while ran < 1000 {
-            match jobping::worker::try_execute_task(&self.state, "test").await.unwrap() {
+            match jobping::worker::try_execute_task(&self.state, "test")
+                .await
+                .unwrap()
+            {
                 Some(_) => ran += 1,
                 None => break,
             }

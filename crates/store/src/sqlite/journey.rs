@@ -227,14 +227,13 @@ impl SqliteStore {
         };
         let email_hash = stored_email(&email)?.hashed();
         let was_unsubscribed = status == SubscriberStatus::Unsubscribed.as_str();
-        let tasks_removed = sqlx::query(
-            "DELETE FROM tasks WHERE json_extract(payload, '$.subscriber_id') = $1",
-        )
-        .bind(&key)
-        .execute(&mut *tx)
-        .await
-        .db("erasing a subscriber's tasks")?
-        .rows_affected();
+        let tasks_removed =
+            sqlx::query("DELETE FROM tasks WHERE json_extract(payload, '$.subscriber_id') = $1")
+                .bind(&key)
+                .execute(&mut *tx)
+                .await
+                .db("erasing a subscriber's tasks")?
+                .rows_affected();
         // Preferences, consents, deliveries, their items and feedback go by ON DELETE CASCADE.
         sqlx::query("DELETE FROM subscribers WHERE id = $1")
             .bind(&key)

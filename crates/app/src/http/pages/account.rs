@@ -135,7 +135,10 @@ struct TokenQuery {
 }
 
 /// Everything stored about the subscriber, as a JSON download.
-async fn export(State(state): State<AppState>, Query(query): Query<TokenQuery>) -> Result<Response, PageError> {
+async fn export(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, PageError> {
     let subscriber = match journey::authorize(&state, &query.token, Purpose::Export).await {
         Ok((_, subscriber)) => subscriber,
         Err(JourneyError::BadLink) => return Ok(bad_link()),

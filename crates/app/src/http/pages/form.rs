@@ -100,7 +100,12 @@ const FIELD_ORDER: &[(&str, &str)] = &[
     ("consent", "Consent"),
 ];
 
-fn choices<T: Copy>(all: &[T], value: impl Fn(T) -> &'static str, label: impl Fn(T) -> String, chosen: &[String]) -> Vec<Choice> {
+fn choices<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> String,
+    chosen: &[String],
+) -> Vec<Choice> {
     all.iter()
         .map(|item| {
             let value = value(*item);
@@ -123,7 +128,10 @@ impl PrefsForm {
             .map(|city| Choice {
                 value: city.slug.clone(),
                 label: city.name.clone(),
-                checked: raw.cities.iter().any(|c| c.trim().eq_ignore_ascii_case(&city.slug)),
+                checked: raw
+                    .cities
+                    .iter()
+                    .any(|c| c.trim().eq_ignore_ascii_case(&city.slug)),
             })
             .collect();
         cities.sort_by(|a, b| a.label.cmp(&b.label));
@@ -133,7 +141,10 @@ impl PrefsForm {
             .map(|language| Choice {
                 value: language.code.clone(),
                 label: language.name.clone(),
-                checked: raw.languages.iter().any(|c| c.trim().eq_ignore_ascii_case(&language.code)),
+                checked: raw
+                    .languages
+                    .iter()
+                    .any(|c| c.trim().eq_ignore_ascii_case(&language.code)),
             })
             .collect();
         let single = |value: &Option<String>| value.iter().cloned().collect::<Vec<_>>();
@@ -146,8 +157,18 @@ impl PrefsForm {
                 |p| taxonomy.career_path(p).name.clone(),
                 &raw.career_paths,
             ),
-            entry_levels: choices(EntryLevel::ALL, EntryLevel::as_str, entry_label, &raw.entry_levels),
-            experience: choices(Experience::ALL, Experience::as_str, experience_label, &single(&raw.experience)),
+            entry_levels: choices(
+                EntryLevel::ALL,
+                EntryLevel::as_str,
+                entry_label,
+                &raw.entry_levels,
+            ),
+            experience: choices(
+                Experience::ALL,
+                Experience::as_str,
+                experience_label,
+                &single(&raw.experience),
+            ),
             work_environments: choices(
                 WorkEnvironment::ALL,
                 WorkEnvironment::as_str,

@@ -71,7 +71,11 @@ pub(crate) fn render(template: &impl Template, status: StatusCode, private: bool
         }
         Err(err) => {
             tracing::error!(error = %err, "a page failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side.",
+            )
+                .into_response()
         }
     }
 }
@@ -118,7 +122,10 @@ impl IntoResponse for PageError {
         match self.0 {
             JourneyError::BadLink => bad_link(),
             JourneyError::Invalid(errors) => {
-                let lines: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+                let lines: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
                 let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
                 Message::new("Please check what you entered", &refs).respond(StatusCode::UNPROCESSABLE_ENTITY)
             }

@@ -85,14 +85,18 @@ async fn save(
         return Ok(signed_out());
     };
     let Ok(Form(input)) = input else {
-        return Ok(Message::new("We could not read that form", &["Please send it again."])
-            .action("/preferences", "Back to my preferences")
-            .respond(StatusCode::BAD_REQUEST));
+        return Ok(
+            Message::new("We could not read that form", &["Please send it again."])
+                .action("/preferences", "Back to my preferences")
+                .respond(StatusCode::BAD_REQUEST),
+        );
     };
     let mut raw = input.to_raw();
     if !shows_exclusions(&subscriber) {
         // A free subscriber's form has no exclusions field: keep what is stored.
-        raw.excluded_companies = journey::preferences(&state, subscriber.id).await?.excluded_companies;
+        raw.excluded_companies = journey::preferences(&state, subscriber.id)
+            .await?
+            .excluded_companies;
     }
     match journey::update_preferences(&state, &subscriber, &raw).await {
         Ok(_) => Ok(Redirect::to("/preferences?saved=1").into_response()),
@@ -117,9 +121,12 @@ async fn sign_out(jar: CookieJar) -> Response {
     let jar = session::end(jar);
     (
         jar,
-        Message::new("Signed out", &["This browser no longer has access to your preferences."])
-            .action("/", "Back to JobPing")
-            .respond(StatusCode::OK),
+        Message::new(
+            "Signed out",
+            &["This browser no longer has access to your preferences."],
+        )
+        .action("/", "Back to JobPing")
+        .respond(StatusCode::OK),
     )
         .into_response()
 }

@@ -42,7 +42,9 @@ pub fn start(state: &AppState, jar: CookieJar, subscriber: Uuid) -> CookieJar {
         // cross-site form posts are refused by the CSRF layer.
         .same_site(SameSite::Lax)
         .secure(state.settings.base_url.scheme() == "https")
-        .max_age(time::Duration::seconds(Purpose::Session.lifetime().whole_seconds()))
+        .max_age(time::Duration::seconds(
+            Purpose::Session.lifetime().whole_seconds(),
+        ))
         .build();
     jar.add(cookie)
 }

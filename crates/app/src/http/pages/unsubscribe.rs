@@ -49,7 +49,10 @@ async fn page(State(state): State<AppState>, Query(query): Query<TokenQuery>) ->
 
 /// Unsubscribes: from the page's button, or from a mail app's one-click request
 /// (`List-Unsubscribe=One-Click` in the body). Doing it twice is fine.
-async fn one_click(State(state): State<AppState>, Query(query): Query<TokenQuery>) -> Result<Response, PageError> {
+async fn one_click(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, PageError> {
     let subscriber = match journey::authorize(&state, &query.token, Purpose::Unsubscribe).await {
         Ok((_, subscriber)) => subscriber,
         Err(JourneyError::BadLink) => return Ok(bad_link()),
