@@ -69,6 +69,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run one delivery round now: prepare and send every digest that is due.
+    SendDue {
+        /// Only show who is due and how many jobs each would get; write and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Make a DKIM signing key and print the DNS record to publish.
+    DkimKeygen {
+        /// `rsa` (2048 bits, understood everywhere) or `ed25519`.
+        #[arg(long, default_value = "rsa")]
+        algorithm: String,
+        /// Where to write the private key (never over an existing file).
+        #[arg(long, value_name = "FILE", default_value = "dkim.pem")]
+        out: PathBuf,
+    },
+    /// Print the SPF, DKIM and DMARC records the sending domain needs.
+    DnsRecords,
+    /// Check DNS records, the DKIM key, the mail transport and the public URL.
+    Doctor,
     /// Stored jobs.
     Jobs {
         #[command(subcommand)]
@@ -150,6 +169,31 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             commands::matches::run(&state, &target, limit, json)
                 .await
                 .map(|_| ())
+        }
+        Command::SendDue { dry_run } => {
+            let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
+            commands::send_due::run(&state, dry_run).await.map(|_| ())
+        }
+        Command::DkimKeygen { algorithm, out } => {
+            let algorithm = match algorithm.as_str() {
+                "rsa" => jobping_mail::dkim::KeyAlgorithm::Rsa2048,
+                "ed25519" => jobping_mail::dkim::KeyAlgorithm::Ed25519,
+                other => anyhow::bail!("--algorithm: `{other}` is not rsa or ed25519"),
+            };
+            commands::mail_tools::dkim_keygen(&settings, algorithm, &out)
+        }
+        Command::DnsRecords => commands::mail_tools::dns_records(&settings),
+        Command::Doctor => {
+            let findings = commands::mail_tools::doctor(&settings, None).await?;
+            let missing = findings
+                .iter()
+                .filter(|f| f.verdict == commands::mail_tools::Verdict::Fail)
+                .count();
+            anyhow::ensure!(
+                missing == 0,
+                "{missing} thing(s) missing before mail can be delivered well"
+            );
+            Ok(())
         }
         Command::Jobs {
             command:

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod delivery;
 pub mod http;
 pub mod ingest;
 pub mod journey;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use base64::Engine;
-use jobping_mail::{Mailer, MailerConfig, TransportConfig};
+use jobping_mail::{DkimKey, DkimSettings, Mailer, MailerConfig, TransportConfig};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -79,6 +79,7 @@ pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<
         signer: Arc::new(signer),
         mailer: Arc::new(mailer),
         limits: Arc::new(limits),
+        job_index: Arc::new(crate::delivery::JobIndexCache::new(Duration::from_secs(300))),
         fetcher: Arc::default(),
     })
 }
@@ -88,13 +89,28 @@ fn mail_config(settings: &Settings) -> anyhow::Result<MailerConfig> {
     let transport = match &settings.mail.transport {
         MailTransport::File(folder) => TransportConfig::File(folder.clone()),
         MailTransport::Smtp(url) => TransportConfig::Smtp(url.clone()),
-        MailTransport::Resend => anyhow::bail!(
-            "JOBPING_MAIL=resend:// is not available in this version yet: use file://FOLDER or smtp://HOST:PORT"
-        ),
+        MailTransport::Resend => TransportConfig::Resend {
+            base_url: settings.mail.resend_base_url.clone(),
+            api_key: settings
+                .mail
+                .resend_api_key
+                .as_ref()
+                .context("resend:// needs RESEND_API_KEY")?
+                .expose()
+                .to_owned(),
+        },
+    };
+    let dkim = match &settings.mail.dkim_key {
+        Some(path) => Some(DkimSettings {
+            selector: settings.mail.dkim_selector.clone(),
+            key: DkimKey::from_pem_file(path).context("JOBPING_DKIM_KEY")?,
+        }),
+        None => None,
     };
     Ok(MailerConfig {
         transport,
         from: settings.mail.from.clone(),
+        dkim,
     })
 }
 

@@ -29,6 +29,8 @@ pub struct AppState {
     pub signer: Arc<Signer>,
     /// Renders and sends email through the configured transport.
     pub mailer: Arc<Mailer>,
+    /// The active jobs, indexed for matching, shared by every digest this process prepares.
+    pub job_index: Arc<crate::delivery::JobIndexCache>,
     /// Per-client limits on forms that make us send email.
     pub limits: Arc<ClientLimits>,
     /// The one shared fetcher, made on first use (so a Redis that is down at start

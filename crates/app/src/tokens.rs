@@ -33,6 +33,10 @@ pub enum Purpose {
     Delete,
     /// The browser session made from a manage link (a cookie).
     Session,
+    /// A click through our redirect to a job (names the job and delivery).
+    Click,
+    /// A thumbs up or down on a job (names the job, delivery and vote).
+    Feedback,
 }
 
 impl Purpose {
@@ -44,6 +48,8 @@ impl Purpose {
             Self::Export => "export",
             Self::Delete => "delete",
             Self::Session => "session",
+            Self::Click => "click",
+            Self::Feedback => "feedback",
         }
     }
 
@@ -55,6 +61,8 @@ impl Purpose {
             Self::Export,
             Self::Delete,
             Self::Session,
+            Self::Click,
+            Self::Feedback,
         ]
         .into_iter()
         .find(|p| p.as_str() == raw)
@@ -69,6 +77,8 @@ impl Purpose {
             Self::Unsubscribe => Duration::days(365),
             Self::Export | Self::Delete => Duration::minutes(30),
             Self::Session => Duration::hours(2),
+            // Links in a digest keep working for as long as the job might.
+            Self::Click | Self::Feedback => Duration::days(90),
         }
     }
 
@@ -84,6 +94,8 @@ pub struct Claims {
     pub purpose: Purpose,
     pub subscriber: Uuid,
     pub expires_at: OffsetDateTime,
+    /// What else the token names (a job and a delivery), or empty.
+    pub extra: String,
     /// SHA-256 of the whole token, to remember single-use tokens without keeping them.
     pub token_hash: String,
 }
@@ -131,14 +143,30 @@ impl Signer {
 
     /// A token that expires at `expires_at`.
     pub fn sign_until(&self, purpose: Purpose, subscriber: Uuid, expires_at: OffsetDateTime) -> String {
+        self.sign_with(purpose, subscriber, "", expires_at)
+    }
+
+    /// A token that also names `extra` (no `|` in it), e.g. a job and a delivery.
+    pub fn sign_with(
+        &self,
+        purpose: Purpose,
+        subscriber: Uuid,
+        extra: &str,
+        expires_at: OffsetDateTime,
+    ) -> String {
+        debug_assert!(!extra.contains('|'), "a token's extra part holds no `|`");
         let nonce: [u8; 9] = rand::random();
-        let payload = format!(
+        let mut payload = format!(
             "{VERSION}|{}|{}|{}|{}",
             purpose.as_str(),
             subscriber.simple(),
             expires_at.unix_timestamp(),
             URL_SAFE_NO_PAD.encode(nonce)
         );
+        if !extra.is_empty() {
+            payload.push('|');
+            payload.push_str(extra);
+        }
         let mac = mac(&self.current, purpose, payload.as_bytes())
             .finalize()
             .into_bytes();
@@ -165,7 +193,8 @@ impl Signer {
             .map_err(|_| TokenError::Malformed)?;
         let text = std::str::from_utf8(&payload).map_err(|_| TokenError::Malformed)?;
         let mut parts = text.split('|');
-        let (Some(VERSION), Some(purpose), Some(subscriber), Some(expires), Some(_nonce), None) = (
+        let (Some(VERSION), Some(purpose), Some(subscriber), Some(expires), Some(_nonce), extra, None) = (
+            parts.next(),
             parts.next(),
             parts.next(),
             parts.next(),
@@ -175,6 +204,7 @@ impl Signer {
         ) else {
             return Err(TokenError::Malformed);
         };
+        let extra = extra.unwrap_or_default().to_owned();
         let purpose = Purpose::parse(purpose).ok_or(TokenError::Malformed)?;
         let subscriber = Uuid::try_parse(subscriber).map_err(|_| TokenError::Malformed)?;
         let expires_at = expires
@@ -204,6 +234,7 @@ impl Signer {
             purpose,
             subscriber,
             expires_at,
+            extra,
             token_hash: hex(&Sha256::digest(token.as_bytes())),
         })
     }
@@ -350,6 +381,28 @@ mod tests {
                 "{junk}"
             );
         }
+    }
+
+    #[test]
+    fn a_token_can_name_more_and_that_part_is_signed_too() {
+        let id = Uuid::now_v7();
+        let token = signer().sign_with(Purpose::Feedback, id, "42.up", now() + Duration::days(1));
+        let claims = signer().verify(&token, Purpose::Feedback, now()).unwrap();
+        assert_eq!(claims.extra, "42.up");
+        let (payload, mac) = token.split_once('.').unwrap();
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        let forged = format!(
+            "{}.{mac}",
+            URL_SAFE_NO_PAD.encode(text.replace("42.up", "42.down"))
+        );
+        assert_eq!(
+            signer().verify(&forged, Purpose::Feedback, now()),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(
+            signer().verify(&token, Purpose::Click, now()),
+            Err(TokenError::WrongPurpose)
+        );
     }
 
     #[test]

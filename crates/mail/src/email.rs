@@ -61,17 +61,26 @@ pub enum EmailKind {
     PreferencesChanged,
     /// The account and its data were erased.
     AccountDeleted,
+    /// The regular jobs email.
+    Digest,
+    /// No matches for weeks: a suggestion to widen the preferences.
+    WiderPreferences,
+    /// A Premium payment failed.
+    PaymentFailed,
 }
 
 impl EmailKind {
     /// Every kind, for metrics labels and exhaustive tests.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 9] = [
         Self::Verify,
         Self::AlreadySubscribed,
         Self::ManageLink,
         Self::Welcome,
         Self::PreferencesChanged,
         Self::AccountDeleted,
+        Self::Digest,
+        Self::WiderPreferences,
+        Self::PaymentFailed,
     ];
 
     /// The snake_case name, as written in the `X-JobPing-Kind` header.
@@ -83,6 +92,9 @@ impl EmailKind {
             Self::Welcome => "welcome",
             Self::PreferencesChanged => "preferences_changed",
             Self::AccountDeleted => "account_deleted",
+            Self::Digest => "digest",
+            Self::WiderPreferences => "wider_preferences",
+            Self::PaymentFailed => "payment_failed",
         }
     }
 }

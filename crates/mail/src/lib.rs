@@ -1,12 +1,16 @@
 //! JobPing's emails: [`templates`] turn plain data from the app into subject, text and
-//! HTML, and a [`Mailer`] renders an [`OutgoingEmail`] into MIME and hands it to a
-//! transport (`.eml` files in a folder, or SMTP).
+//! HTML, and a [`Mailer`] renders an [`OutgoingEmail`] into MIME, DKIM-signs it, and
+//! hands it to a transport (`.eml` files in a folder, SMTP, or Resend's HTTP API).
+//! [`dkim`] and [`dns`] are the tooling behind it: reading and making keys, and the DNS
+//! records a sending domain needs.
 //!
 //! This crate renders and sends; it never reads the store. The app's workers decide who
 //! gets what, sign the links, and record the outcome ([`Sent`] or [`SendError`]).
 
 #![forbid(unsafe_code)]
 
+pub mod dkim;
+pub mod dns;
 mod email;
 mod mailer;
 mod mime;
@@ -15,5 +19,6 @@ pub mod templates;
 pub mod testing;
 mod transport;
 
+pub use dkim::{DkimKey, DkimKeyError, DkimSettings};
 pub use email::{EmailKind, ListUnsubscribe, OutgoingEmail};
 pub use mailer::{MailError, Mailer, MailerConfig, SendError, Sent, TransportConfig};

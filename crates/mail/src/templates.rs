@@ -10,6 +10,8 @@ use url::Url;
 
 use crate::email::{EmailKind, ListUnsubscribe, OutgoingEmail};
 
+pub use digest::{DigestEmail, DigestJob, PaymentFailedEmail, digest, payment_failed, wider_preferences};
+
 /// The subject and both bodies of an email, and which template made them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderedEmail {
@@ -183,6 +185,9 @@ macro_rules! templates {
         }
     )*};
 }
+
+// After the macro, so that the module can use it.
+mod digest;
 
 templates! {
     VerifyText "verify.txt" => VerifyEmail;

@@ -144,6 +144,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 async fn session(stream: TcpStream, shared: Arc<Shared>) {
+    // Each reply is one small write that the client waits for: without this, Nagle's
+    // algorithm and the client's delayed ACK hold replies back for up to 40 ms each.
+    let _ = stream.set_nodelay(true);
     let (read, write) = stream.into_split();
     let _ = Session {
         reader: BufReader::new(read),
@@ -283,8 +286,8 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
     }
 
     async fn reply(&mut self, text: &str) -> std::io::Result<()> {
-        self.writer.write_all(text.as_bytes()).await?;
-        self.writer.write_all(b"\r\n").await?;
+        // One write per reply, so a reply never leaves in two segments.
+        self.writer.write_all(format!("{text}\r\n").as_bytes()).await?;
         self.writer.flush().await
     }
 }

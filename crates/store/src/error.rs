@@ -25,14 +25,33 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// As [`from_sqlx`](Self::from_sqlx), but a foreign-key violation (the row names a
+    /// subscriber, job or delivery that does not exist) is `NotFound`.
+    pub(crate) fn from_sqlx_refs(err: sqlx::Error, context: &'static str) -> Self {
+        match &err {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::NotFound,
+            _ => Self::from_sqlx(err, context),
+        }
+    }
+}
+
 /// `.db("what")` on a sqlx result: the store's one way of naming a failed call.
 pub(crate) trait DbContext<T> {
     fn db(self, context: &'static str) -> Result<T, StoreError>;
+
+    /// As [`db`](Self::db), but a foreign-key violation (the row names a subscriber, job
+    /// or delivery that does not exist) is `NotFound`.
+    fn db_refs(self, context: &'static str) -> Result<T, StoreError>;
 }
 
 impl<T> DbContext<T> for Result<T, sqlx::Error> {
     fn db(self, context: &'static str) -> Result<T, StoreError> {
         self.map_err(|err| StoreError::from_sqlx(err, context))
+    }
+
+    fn db_refs(self, context: &'static str) -> Result<T, StoreError> {
+        self.map_err(|err| StoreError::from_sqlx_refs(err, context))
     }
 }
 

@@ -34,6 +34,17 @@ jobping_core::text_enum! {
     }
 }
 
+/// Puts an address on the suppression list unless a reason as strong is there already:
+/// bounced and complained are final, unsubscribed beats deleted (so an unsubscription
+/// never turns a bounce into something confirming the address again would lift). The
+/// same text runs on both backends.
+///
+/// Binds: $1 email hash, $2 reason, $3 now.
+pub(crate) const SUPPRESS: &str = "INSERT INTO suppressions (email_hash, reason, created_at) VALUES ($1, $2, $3)
+    ON CONFLICT (email_hash) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at
+    WHERE CASE suppressions.reason WHEN 'bounced' THEN 2 WHEN 'complained' THEN 2 WHEN 'unsubscribed' THEN 1 ELSE 0 END
+        < CASE excluded.reason WHEN 'bounced' THEN 2 WHEN 'complained' THEN 2 WHEN 'unsubscribed' THEN 1 ELSE 0 END";
+
 /// A consent to record: a purpose granted or declined under a policy version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewConsent {

@@ -5,6 +5,7 @@
 //! scheme, by [`connect`]; callers hold an `Arc<dyn Store>` and never learn which it is.
 #![forbid(unsafe_code)]
 
+mod delivery;
 mod error;
 mod jobs;
 mod journey;
@@ -21,6 +22,10 @@ use jobping_core::EmailAddress;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use delivery::{
+    DeliveryCandidate, DeliveryItem, DeliveryKind, DeliveryStats, DeliveryToSend, EmailEvent, NewDelivery,
+    NewDeliveryItem, RecordOutcome, SubscriberHistory, Vote,
+};
 pub use error::StoreError;
 pub use jobs::{StoredJob, UpsertSummary};
 pub use journey::{
@@ -200,6 +205,92 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets used tokens that expired before `before` (they can no longer be presented
     /// anyway); returns how many.
     async fn purge_used_tokens(&self, before: OffsetDateTime) -> Result<u64>;
+
+    // ---- delivering the job emails ----
+
+    /// Active subscribers with preferences whose address is not suppressed, in id order
+    /// after `after`, at most `limit` (a delivery round pages through them; an empty page
+    /// is the end).
+    async fn delivery_candidates(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<DeliveryCandidate>>;
+
+    /// Whether a delivery of this kind already exists for this period.
+    async fn has_delivery(&self, subscriber: Uuid, kind: DeliveryKind, period: &str) -> Result<bool>;
+
+    /// What the subscriber has been sent and how they voted: the matching engine's context.
+    async fn subscriber_history(&self, subscriber: Uuid) -> Result<SubscriberHistory>;
+
+    /// Writes a delivery, its items and (when given) the task that will send it, in one
+    /// transaction: the outbox. A second call for the same (subscriber, kind, period)
+    /// changes nothing and answers [`RecordOutcome::AlreadyRecorded`] (the task is not
+    /// queued again). An item whose job was already emailed to this subscriber makes the
+    /// whole call fail with [`StoreError::Conflict`] and write nothing. A skipped digest
+    /// adds one to the subscriber's `empty_digests`; a digest with items resets it to 0.
+    /// Unknown subscriber or job: [`StoreError::NotFound`].
+    async fn record_delivery(
+        &self,
+        delivery: &NewDelivery,
+        send_task: Option<&NewTask>,
+    ) -> Result<RecordOutcome>;
+
+    /// A delivery with its subscriber and items, for rendering and sending. Unknown id:
+    /// [`StoreError::NotFound`].
+    async fn delivery(&self, id: Uuid) -> Result<DeliveryToSend>;
+
+    /// Marks a pending (or failed) delivery sent, with the provider's message id.
+    /// Idempotent: a delivery already sent stays as it was and answers false, as does a
+    /// skipped one. Unknown id: [`StoreError::NotFound`].
+    async fn mark_delivery_sent(
+        &self,
+        id: Uuid,
+        provider_message_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool>;
+
+    /// Marks a delivery failed for good, with the error (a transient failure is the
+    /// queue's business, not this); a sent or skipped delivery is left alone. Unknown id:
+    /// [`StoreError::NotFound`].
+    async fn mark_delivery_failed(&self, id: Uuid, error: &str, now: OffsetDateTime) -> Result<()>;
+
+    /// Records a thumbs up or down: one vote per subscriber and job, the latest wins. A
+    /// reason given (`wrong_place`, `too_senior`, `not_my_field`,
+    /// `not_interested_in_company`) replaces the previous one; the same vote again without
+    /// one keeps it, a changed vote drops it. Idempotent (a vote that changes nothing
+    /// writes and checks nothing). Unknown subscriber, job or delivery:
+    /// [`StoreError::NotFound`].
+    async fn record_vote(
+        &self,
+        subscriber: Uuid,
+        job_id: i64,
+        delivery: Option<Uuid>,
+        vote: Vote,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+
+    /// Records a click through our redirect (counted freely). Unknown subscriber, job or
+    /// delivery: [`StoreError::NotFound`].
+    async fn record_click(
+        &self,
+        subscriber: Uuid,
+        job_id: i64,
+        delivery: Option<Uuid>,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+
+    /// Keeps a provider event once: false when this event id was seen before (a replay).
+    async fn record_email_event(&self, event: &EmailEvent) -> Result<bool>;
+
+    /// Puts an address hash on the suppression list: bounced and complained override
+    /// unsubscribed; nothing overrides them.
+    async fn suppress(&self, email_hash: &str, reason: SuppressionReason, now: OffsetDateTime) -> Result<()>;
+
+    /// Notes that the "widen your preferences" email went out (and resets
+    /// `empty_digests`). Unknown id: [`StoreError::NotFound`].
+    async fn mark_wider_note_sent(&self, subscriber: Uuid, now: OffsetDateTime) -> Result<()>;
+
+    /// Counts for operators: deliveries created since `since` by status, their items, and
+    /// the clicks and votes given since then.
+    async fn delivery_stats(&self, since: OffsetDateTime) -> Result<DeliveryStats>;
 
     // ---- audit log ----
 

@@ -20,6 +20,10 @@ pub struct Subscriber {
     pub updated_at: OffsetDateTime,
     pub verified_at: Option<OffsetDateTime>,
     pub unsubscribed_at: Option<OffsetDateTime>,
+    /// Digests skipped in a row for want of matching jobs.
+    pub empty_digests: u32,
+    /// When the "widen your preferences" email last went out.
+    pub wider_note_sent_at: Option<OffsetDateTime>,
 }
 
 /// An operator switch (a kill switch, a feature toggle).

@@ -25,13 +25,16 @@ use uuid::Uuid;
 use crate::error::DbContext;
 use crate::model::LEASE_EXPIRED_ERROR;
 use crate::{
-    AuditEntry, Backend, ClaimedTask, DeletedSubscriber, FailOutcome, NewAuditEntry, NewConsent, NewSignup,
-    NewTask, QueueStats, Result, ScheduleStatus, SignupOutcome, SourceRun, SourceState, SourceStatus, Store,
-    StoreError, StoredJob, Subscriber, SubscriberExport, SuppressionReason, Switch, Task, TaskId, TaskStatus,
-    UpsertSummary, VerifyOutcome,
+    AuditEntry, Backend, ClaimedTask, DeletedSubscriber, DeliveryCandidate, DeliveryKind, DeliveryStats,
+    DeliveryToSend, EmailEvent, FailOutcome, NewAuditEntry, NewConsent, NewDelivery, NewSignup, NewTask,
+    QueueStats, RecordOutcome, Result, ScheduleStatus, SignupOutcome, SourceRun, SourceState, SourceStatus,
+    Store, StoreError, StoredJob, Subscriber, SubscriberExport, SubscriberHistory, SuppressionReason, Switch,
+    Task, TaskId, TaskStatus, UpsertSummary, VerifyOutcome, Vote,
 };
 
+mod delivery;
 mod export;
+mod feedback;
 mod jobs;
 mod journey;
 
@@ -185,6 +188,12 @@ fn subscriber_from_row(row: &SqliteRow) -> Result<Subscriber> {
         updated_at: from_us(row.try_get("updated_at").db("reading a subscriber")?)?,
         verified_at: opt_from_us(row.try_get("verified_at").db("reading a subscriber")?)?,
         unsubscribed_at: opt_from_us(row.try_get("unsubscribed_at").db("reading a subscriber")?)?,
+        empty_digests: u32::try_from(
+            row.try_get::<i64, _>("empty_digests")
+                .db("reading a subscriber")?,
+        )
+        .context("stored empty digest count")?,
+        wider_note_sent_at: opt_from_us(row.try_get("wider_note_sent_at").db("reading a subscriber")?)?,
     })
 }
 
@@ -304,7 +313,7 @@ impl Store for SqliteStore {
         let row = sqlx::query(
             "INSERT INTO subscribers (id, email, created_at, updated_at) VALUES ($1, $2, $3, $3)
              RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                 unsubscribed_at",
+                 unsubscribed_at, empty_digests, wider_note_sent_at",
         )
         .bind(Uuid::now_v7().to_string())
         .bind(email.as_str())
@@ -318,7 +327,7 @@ impl Store for SqliteStore {
     async fn subscriber_by_email(&self, email: &EmailAddress) -> Result<Option<Subscriber>> {
         let row = sqlx::query(
             "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                    unsubscribed_at
+                    unsubscribed_at, empty_digests, wider_note_sent_at
              FROM subscribers WHERE lower(email) = lower($1)",
         )
         .bind(email.as_str())
@@ -331,7 +340,7 @@ impl Store for SqliteStore {
     async fn subscriber(&self, id: Uuid) -> Result<Subscriber> {
         let row = sqlx::query(
             "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                    unsubscribed_at
+                    unsubscribed_at, empty_digests, wider_note_sent_at
              FROM subscribers WHERE id = $1",
         )
         .bind(id.to_string())
@@ -432,6 +441,82 @@ impl Store for SqliteStore {
 
     async fn purge_used_tokens(&self, before: OffsetDateTime) -> Result<u64> {
         self.purge_used_tokens_impl(before).await
+    }
+
+    async fn delivery_candidates(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<DeliveryCandidate>> {
+        self.delivery_candidates_impl(after, limit).await
+    }
+
+    async fn has_delivery(&self, subscriber: Uuid, kind: DeliveryKind, period: &str) -> Result<bool> {
+        self.has_delivery_impl(subscriber, kind, period).await
+    }
+
+    async fn subscriber_history(&self, subscriber: Uuid) -> Result<SubscriberHistory> {
+        self.subscriber_history_impl(subscriber).await
+    }
+
+    async fn record_delivery(
+        &self,
+        delivery: &NewDelivery,
+        send_task: Option<&NewTask>,
+    ) -> Result<RecordOutcome> {
+        self.record_delivery_impl(delivery, send_task).await
+    }
+
+    async fn delivery(&self, id: Uuid) -> Result<DeliveryToSend> {
+        self.delivery_impl(id).await
+    }
+
+    async fn mark_delivery_sent(
+        &self,
+        id: Uuid,
+        provider_message_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        self.mark_delivery_sent_impl(id, provider_message_id, now).await
+    }
+
+    async fn mark_delivery_failed(&self, id: Uuid, error: &str, now: OffsetDateTime) -> Result<()> {
+        self.mark_delivery_failed_impl(id, error, now).await
+    }
+
+    async fn record_vote(
+        &self,
+        subscriber: Uuid,
+        job_id: i64,
+        delivery: Option<Uuid>,
+        vote: Vote,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        self.record_vote_impl(subscriber, job_id, delivery, vote, reason, now)
+            .await
+    }
+
+    async fn record_click(
+        &self,
+        subscriber: Uuid,
+        job_id: i64,
+        delivery: Option<Uuid>,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        self.record_click_impl(subscriber, job_id, delivery, now).await
+    }
+
+    async fn record_email_event(&self, event: &EmailEvent) -> Result<bool> {
+        self.record_email_event_impl(event).await
+    }
+
+    async fn suppress(&self, email_hash: &str, reason: SuppressionReason, now: OffsetDateTime) -> Result<()> {
+        self.suppress_impl(email_hash, reason, now).await
+    }
+
+    async fn mark_wider_note_sent(&self, subscriber: Uuid, now: OffsetDateTime) -> Result<()> {
+        self.mark_wider_note_sent_impl(subscriber, now).await
+    }
+
+    async fn delivery_stats(&self, since: OffsetDateTime) -> Result<DeliveryStats> {
+        self.delivery_stats_impl(since).await
     }
 
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {

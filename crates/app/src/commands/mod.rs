@@ -1,8 +1,11 @@
 //! One-shot operator commands: each runs to its end and prints a summary.
 
+pub mod dns;
 pub mod jobs;
+pub mod mail_tools;
 pub mod matches;
 pub mod scrape;
+pub mod send_due;
 pub mod sources;
 
 /// Formats rows as a left-aligned text table with a header.

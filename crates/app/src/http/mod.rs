@@ -1,11 +1,13 @@
 //! The HTTP side: routes (one module per resource) and the middleware every request
 //! passes through.
 
+pub mod api;
 mod health;
 pub mod metrics;
 mod middleware;
 pub mod pages;
 pub mod problem;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -15,7 +17,11 @@ use crate::state::AppState;
 /// Every route, with the middleware stack. `/metrics` is left out when it has a
 /// listener of its own.
 pub fn router(state: AppState) -> Router {
-    let mut routes = Router::new().merge(health::router()).merge(pages::router());
+    let mut routes = Router::new()
+        .merge(health::router())
+        .merge(pages::router())
+        .merge(webhooks::router())
+        .merge(api::router());
     if state.settings.metrics_bind.is_none() {
         routes = routes.merge(metrics::router());
     }

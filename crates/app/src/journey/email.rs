@@ -35,6 +35,8 @@ pub enum EmailTask {
     ManageLink,
     Welcome,
     PreferencesChanged,
+    /// After several empty digests: a note suggesting wider preferences.
+    WiderPreferences,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -170,6 +172,11 @@ impl TaskHandler for SendEmail {
             EmailTask::PreferencesChanged => (
                 EmailKind::PreferencesChanged,
                 templates::preferences_changed(links.manage_email()),
+                true,
+            ),
+            EmailTask::WiderPreferences => (
+                EmailKind::WiderPreferences,
+                templates::wider_preferences(links.manage_email()),
                 true,
             ),
             EmailTask::Welcome => (

@@ -28,6 +28,8 @@ pub(super) struct FileSettings {
     pub queue: FileQueue,
     #[serde(default)]
     pub signup: FileSignup,
+    #[serde(default)]
+    pub delivery: FileDelivery,
     /// Job name to cron expression; an empty expression disables the job.
     #[serde(default)]
     pub schedules: BTreeMap<String, String>,
@@ -86,6 +88,7 @@ pub(super) struct FileMail {
     pub dkim_selector: Option<String>,
     pub resend_api_key: Option<String>,
     pub resend_base_url: Option<String>,
+    pub resend_webhook_secret: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,6 +111,20 @@ pub(super) struct FileStripe {
 pub(super) struct FileHttp {
     pub body_limit_bytes: Option<u64>,
     pub request_timeout_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileDelivery {
+    pub free_days: Option<Vec<String>>,
+    pub premium_days: Option<Vec<String>>,
+    pub hour: Option<u64>,
+    pub free_jobs: Option<u64>,
+    pub premium_jobs: Option<u64>,
+    pub grace_hours: Option<u64>,
+    pub empty_before_note: Option<u64>,
+    pub paused: Option<bool>,
+    pub paused_tiers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -35,12 +35,22 @@ pub struct SchedulableJob {
 }
 
 /// Every job that can be scheduled. Setting a schedule to `""` or `"off"` disables it.
-pub const SCHEDULABLE_JOBS: &[SchedulableJob] = &[SchedulableJob {
-    name: "housekeeping",
-    file_key: "schedules.housekeeping",
-    env: "JOBPING_SCHEDULE_HOUSEKEEPING",
-    default: "0 17 3 * * *",
-}];
+pub const SCHEDULABLE_JOBS: &[SchedulableJob] = &[
+    SchedulableJob {
+        name: "housekeeping",
+        file_key: "schedules.housekeeping",
+        env: "JOBPING_SCHEDULE_HOUSEKEEPING",
+        default: "0 17 3 * * *",
+    },
+    // The delivery round looks for subscribers whose local send time has come; each
+    // subscriber's own clock decides, so the round runs often.
+    SchedulableJob {
+        name: "deliver",
+        file_key: "schedules.deliver",
+        env: "JOBPING_SCHEDULE_DELIVER",
+        default: "0 */15 * * * *",
+    },
+];
 
 /// A value that must never be printed or logged.
 #[derive(Clone, PartialEq, Eq)]
@@ -86,6 +96,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub queue: QueueSettings,
     pub signup: SignupSettings,
+    pub delivery: DeliverySettings,
     pub schedules: Vec<ScheduleSetting>,
     pub scraping: ScrapingSettings,
     pub sources: Vec<SourceSetting>,
@@ -103,6 +114,8 @@ pub struct MailSettings {
     pub dkim_selector: String,
     pub resend_api_key: Option<Secret>,
     pub resend_base_url: Url,
+    /// Verifies Resend's (Svix-signed) webhook events; `whsec_…`.
+    pub resend_webhook_secret: Option<Secret>,
 }
 
 /// Billing is on only when the key, the webhook secret and the price are all set.
@@ -118,6 +131,23 @@ pub struct StripeSettings {
 pub struct HttpSettings {
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
+}
+
+/// When digests go out and how many jobs they hold, per tier.
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    pub free: crate::delivery::cadence::Cadence,
+    pub premium: crate::delivery::cadence::Cadence,
+    /// Jobs in one free and one premium digest.
+    pub free_jobs: usize,
+    pub premium_jobs: usize,
+    /// A slot missed for longer than this (the service was down) is skipped.
+    pub grace: Duration,
+    /// Empty digests in a row before the "widen your preferences" note.
+    pub empty_before_note: u32,
+    /// Stop all sending, or one tier's, until switched back (also an operator switch).
+    pub paused: bool,
+    pub paused_tiers: Vec<jobping_core::Tier>,
 }
 
 /// Limits on signups and on the emails a form can make us send.

@@ -9,8 +9,8 @@ use url::Url;
 
 use super::file::FileSettings;
 use super::{
-    HttpSettings, Lookup, MailSettings, Origin, QueueSettings, Raw, SCHEDULABLE_JOBS, ScheduleSetting,
-    Secret, Settings, SettingsError, SignupSettings, StripeSettings,
+    DeliverySettings, HttpSettings, Lookup, MailSettings, Origin, QueueSettings, Raw, SCHEDULABLE_JOBS,
+    ScheduleSetting, Secret, Settings, SettingsError, SignupSettings, StripeSettings,
 };
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://jobping.db";
@@ -128,6 +128,14 @@ pub(super) fn settings(
             ),
             DEFAULT_RESEND_BASE_URL,
         )?,
+        resend_webhook_secret: lookup
+            .get(
+                "RESEND_WEBHOOK_SECRET",
+                "mail.resend_webhook_secret",
+                file.mail.resend_webhook_secret,
+            )
+            .map(|raw| webhook_secret(&raw))
+            .transpose()?,
     };
 
     let stripe = stripe(lookup, file.stripe)?;
@@ -175,6 +183,7 @@ pub(super) fn settings(
                 )?,
         ),
     };
+    let delivery = delivery(lookup, file.delivery)?;
     let q = file.queue;
     let queue = QueueSettings {
         concurrency: lookup.number(
@@ -281,6 +290,7 @@ pub(super) fn settings(
         http,
         queue,
         signup,
+        delivery,
         schedules,
         scraping,
         sources,
@@ -361,6 +371,125 @@ fn long_secret(raw: &Raw, min: usize, suggestion: &str) -> Result<Secret, Settin
         )));
     }
     Ok(Secret::new(raw.value.clone()))
+}
+
+fn delivery(lookup: &Lookup<'_>, file: super::file::FileDelivery) -> Result<DeliverySettings, SettingsError> {
+    use crate::delivery::cadence::{Cadence, weekday};
+    let days = |env: &'static str, key: &'static str, from_file: Option<Vec<String>>, default: &str| {
+        let raw = lookup.get(env, key, from_file.map(|days| days.join(",")));
+        let text = raw.as_ref().map_or(default, |raw| raw.value.as_str());
+        let mut out = Vec::new();
+        for day in text.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+            let Some(parsed) = weekday(day) else {
+                let raw = raw.as_ref().expect("defaults are valid weekdays");
+                return Err(raw.invalid(format!("`{day}` is not a weekday (use mon, tue, … sun)")));
+            };
+            if !out.contains(&parsed) {
+                out.push(parsed);
+            }
+        }
+        if out.is_empty() {
+            let raw = raw.as_ref().expect("defaults are not empty");
+            return Err(raw.invalid("name at least one weekday"));
+        }
+        Ok(out)
+    };
+    let hour = lookup.number("JOBPING_DELIVERY_HOUR", "delivery.hour", file.hour, 8, (0, 23))? as u32;
+    let paused_tiers = match lookup.get(
+        "JOBPING_DELIVERY_PAUSED_TIERS",
+        "delivery.paused_tiers",
+        file.paused_tiers.map(|tiers| tiers.join(",")),
+    ) {
+        None => Vec::new(),
+        Some(raw) => raw
+            .value
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                t.parse::<jobping_core::Tier>()
+                    .map_err(|_| raw.invalid(format!("`{t}` is not a tier (free or premium)")))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let paused = match lookup.get(
+        "JOBPING_DELIVERY_PAUSED",
+        "delivery.paused",
+        file.paused.map(|p| p.to_string()),
+    ) {
+        None => false,
+        Some(raw) => match raw.value.as_str() {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            other => return Err(raw.invalid(format!("`{other}` is not true or false"))),
+        },
+    };
+    Ok(DeliverySettings {
+        free: Cadence {
+            days: days(
+                "JOBPING_DELIVERY_FREE_DAYS",
+                "delivery.free_days",
+                file.free_days,
+                "thu",
+            )?,
+            hour,
+        },
+        premium: Cadence {
+            days: days(
+                "JOBPING_DELIVERY_PREMIUM_DAYS",
+                "delivery.premium_days",
+                file.premium_days,
+                "mon,wed,fri",
+            )?,
+            hour,
+        },
+        free_jobs: lookup.number(
+            "JOBPING_DELIVERY_FREE_JOBS",
+            "delivery.free_jobs",
+            file.free_jobs,
+            5,
+            (1, 50),
+        )? as usize,
+        premium_jobs: lookup.number(
+            "JOBPING_DELIVERY_PREMIUM_JOBS",
+            "delivery.premium_jobs",
+            file.premium_jobs,
+            5,
+            (1, 50),
+        )? as usize,
+        grace: Duration::from_secs(
+            3_600
+                * lookup.number(
+                    "JOBPING_DELIVERY_GRACE_HOURS",
+                    "delivery.grace_hours",
+                    file.grace_hours,
+                    12,
+                    (1, 72),
+                )?,
+        ),
+        empty_before_note: lookup.number(
+            "JOBPING_DELIVERY_EMPTY_BEFORE_NOTE",
+            "delivery.empty_before_note",
+            file.empty_before_note,
+            3,
+            (1, 52),
+        )? as u32,
+        paused,
+        paused_tiers,
+    })
+}
+
+/// A Svix signing secret: `whsec_` and base64.
+fn webhook_secret(raw: &Raw) -> Result<Secret, SettingsError> {
+    use base64::Engine;
+    let encoded = raw.value.strip_prefix("whsec_").unwrap_or(&raw.value);
+    match base64::engine::general_purpose::STANDARD.decode(encoded) {
+        Ok(bytes) if bytes.len() >= 16 => Ok(Secret::new(raw.value.clone())),
+        _ => {
+            Err(raw
+                .invalid("is not a webhook signing secret (whsec_ followed by base64, as Resend shows it)"))
+        }
+    }
 }
 
 fn previous_secrets(

@@ -57,6 +57,10 @@ pub(super) fn redacted_toml(settings: &Settings) -> String {
         secret_or(&mail.resend_api_key, "[not set]").into(),
     );
     mail_table.insert("resend_base_url".into(), mail.resend_base_url.as_str().into());
+    mail_table.insert(
+        "resend_webhook_secret".into(),
+        secret_or(&mail.resend_webhook_secret, "[not set: email events refused]").into(),
+    );
     root.insert("mail".into(), mail_table.into());
 
     let mut admin = Table::new();
@@ -146,6 +150,25 @@ pub(super) fn redacted_toml(settings: &Settings) -> String {
         int(su.purge_unverified_after.as_secs() / 86_400),
     );
     root.insert("signup".into(), signup.into());
+
+    let de = &settings.delivery;
+    let mut delivery = Table::new();
+    let days = |days: &[chrono::Weekday]| {
+        Value::Array(days.iter().map(|d| d.to_string().to_lowercase().into()).collect())
+    };
+    delivery.insert("free_days".into(), days(&de.free.days));
+    delivery.insert("premium_days".into(), days(&de.premium.days));
+    delivery.insert("hour".into(), int(u64::from(de.free.hour)));
+    delivery.insert("free_jobs".into(), int(de.free_jobs as u64));
+    delivery.insert("premium_jobs".into(), int(de.premium_jobs as u64));
+    delivery.insert("grace_hours".into(), int(de.grace.as_secs() / 3_600));
+    delivery.insert("empty_before_note".into(), int(u64::from(de.empty_before_note)));
+    delivery.insert("paused".into(), de.paused.into());
+    delivery.insert(
+        "paused_tiers".into(),
+        Value::Array(de.paused_tiers.iter().map(|t| t.as_str().into()).collect()),
+    );
+    root.insert("delivery".into(), delivery.into());
 
     let rr = &settings.rerank;
     let mut rerank = Table::new();

@@ -56,6 +56,9 @@ impl TaskRegistry {
         registry.register("scrape", crate::ingest::ScrapeSource);
         registry.register("scrape_board", crate::ingest::ScrapeBoard);
         registry.register(crate::journey::email::TASK_KIND, crate::journey::email::SendEmail);
+        registry.register(crate::delivery::ROUND, crate::delivery::DeliveryRound);
+        registry.register(crate::delivery::PREPARE, crate::delivery::PrepareDigest);
+        registry.register(crate::delivery::SEND, crate::delivery::SendDelivery);
         registry
     }
 

@@ -100,6 +100,8 @@ pub fn settings_with_file(
     // Scheduled scrapes would fire in the hour after 06:00, 13:00 and 18:00 UTC and
     // reach for the internet; tests that scrape say so.
     vars.insert("JOBPING_SCHEDULE_SCRAPE", "off".into());
+    // Likewise the delivery round: tests that deliver run it themselves.
+    vars.insert("JOBPING_SCHEDULE_DELIVER", "off".into());
     vars.insert(
         "JOBPING_MAIL",
         format!("file://{}", dir.path().join("outbox").display()),

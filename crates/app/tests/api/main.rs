@@ -1,6 +1,9 @@
 //! The app's integration tests: the real app on port 0 against a fresh database.
 
+mod api_v1;
 mod cli;
+mod delivery;
+mod doctor;
 mod health;
 mod helpers;
 mod ingest;

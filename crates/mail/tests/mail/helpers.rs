@@ -31,18 +31,12 @@ pub fn email() -> OutgoingEmail {
 }
 
 pub fn file_mailer(dir: &Path) -> Mailer {
-    Mailer::new(MailerConfig {
-        transport: TransportConfig::File(dir.to_owned()),
-        from: FROM.into(),
-    })
+    Mailer::new(MailerConfig::new(TransportConfig::File(dir.to_owned()), FROM))
     .unwrap()
 }
 
 pub fn smtp_mailer(url: Url) -> Mailer {
-    Mailer::new(MailerConfig {
-        transport: TransportConfig::Smtp(url),
-        from: FROM.into(),
-    })
+    Mailer::new(MailerConfig::new(TransportConfig::Smtp(url), FROM))
     .unwrap()
 }
 

@@ -5,18 +5,19 @@ use jobping_mail::templates::{
 };
 use url::Url;
 
+use crate::digest_templates;
 use crate::helpers::url;
 
-const HOSTILE: &str = "<script>alert(1)</script> & Co";
+pub const HOSTILE: &str = "<script>alert(1)</script> & Co";
 
-fn manage() -> ManageEmail {
+pub fn manage() -> ManageEmail {
     ManageEmail {
         manage_url: url("https://jobping.example/preferences?token=m4n&sig=1"),
         unsubscribe_url: url("https://jobping.example/unsubscribe?token=un5&sig=2"),
     }
 }
 
-fn job(title: &str, company: &str) -> JobLine {
+pub fn job(title: &str, company: &str) -> JobLine {
     JobLine {
         title: title.into(),
         company: company.into(),
@@ -43,11 +44,11 @@ fn welcome_with(jobs: Vec<JobLine>) -> RenderedEmail {
 }
 
 /// A URL as it appears inside HTML: `&` escaped.
-fn in_html(url: &Url) -> String {
+pub fn in_html(url: &Url) -> String {
     url.as_str().replace('&', "&#38;")
 }
 
-fn assert_url_in_both_parts(email: &RenderedEmail, url: &Url) {
+pub fn assert_url_in_both_parts(email: &RenderedEmail, url: &Url) {
     assert!(
         email.text.contains(url.as_str()),
         "{:?} text lacks {url}:\n{}",
@@ -74,6 +75,11 @@ fn every_email() -> Vec<RenderedEmail> {
         welcome_with(Vec::new()),
         preferences_changed(manage()),
         account_deleted(),
+        digest_templates::digest_with(vec![job("Data Analyst Intern", "Monzo")], true),
+        digest_templates::digest_with(Vec::new(), false),
+        templates::wider_preferences(manage()),
+        digest_templates::payment_failed_with(true),
+        digest_templates::payment_failed_with(false),
     ]
 }
 
@@ -218,7 +224,10 @@ fn account_deleted_says_the_data_is_erased_and_nothing_more_will_come() {
 #[test]
 fn only_emails_with_links_to_manage_have_the_footer_links() {
     for email in every_email() {
-        let has_footer = !matches!(email.kind, EmailKind::Verify | EmailKind::AccountDeleted);
+        let has_footer = !matches!(
+            email.kind,
+            EmailKind::Verify | EmailKind::AccountDeleted | EmailKind::PaymentFailed
+        );
         for part in [&email.text, &email.html] {
             assert_eq!(
                 part.contains("Unsubscribe"),

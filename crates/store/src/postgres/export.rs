@@ -24,7 +24,7 @@ impl PgStore {
             .db("making an export's snapshot")?;
         let row = sqlx::query(
             "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                    unsubscribed_at
+                    unsubscribed_at, empty_digests, wider_note_sent_at
              FROM subscribers WHERE id = $1",
         )
         .bind(id)

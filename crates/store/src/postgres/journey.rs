@@ -12,20 +12,11 @@ use uuid::Uuid;
 
 use super::{PgStore, insert_audit, subscriber_from_row, upsert_preferences};
 use crate::error::DbContext;
-use crate::journey::{DELETED_ACTION, link_cutoff};
+use crate::journey::{DELETED_ACTION, SUPPRESS, link_cutoff};
 use crate::{
     DeletedSubscriber, NewAuditEntry, NewConsent, NewSignup, Result, SignupOutcome, StoreError,
     SuppressionReason, VerifyOutcome,
 };
-
-/// Suppresses an unsubscribed address. A bounce or a complaint already recorded is kept:
-/// it must not become an unsubscription, which confirming the address again would lift.
-///
-/// Binds: $1 email hash, $2 now.
-const SUPPRESS_UNSUBSCRIBED: &str = "INSERT INTO suppressions (email_hash, reason, created_at)
-    VALUES ($1, 'unsubscribed', $2)
-    ON CONFLICT (email_hash) DO UPDATE SET reason = EXCLUDED.reason, created_at = EXCLUDED.created_at
-    WHERE suppressions.reason = 'deleted'";
 
 impl PgStore {
     pub(super) async fn signup_impl(&self, signup: &NewSignup) -> Result<SignupOutcome> {
@@ -36,7 +27,7 @@ impl PgStore {
             "INSERT INTO subscribers (id, email, timezone, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
              ON CONFLICT ((lower(email))) DO NOTHING
              RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                 unsubscribed_at",
+                 unsubscribed_at, empty_digests, wider_note_sent_at",
         )
         .bind(signup.id)
         .bind(signup.email.as_str())
@@ -56,7 +47,7 @@ impl PgStore {
                 // reading the status and replacing a pending signup.
                 let row = sqlx::query(
                     "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                            unsubscribed_at
+                            unsubscribed_at, empty_digests, wider_note_sent_at
                      FROM subscribers WHERE lower(email) = lower($1) FOR UPDATE",
                 )
                 .bind(signup.email.as_str())
@@ -75,7 +66,7 @@ impl PgStore {
                 let row = sqlx::query(
                     "UPDATE subscribers SET timezone = $2, updated_at = $3 WHERE id = $1
                      RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                         unsubscribed_at",
+                         unsubscribed_at, empty_digests, wider_note_sent_at",
                 )
                 .bind(known.id)
                 .bind(&signup.timezone)
@@ -176,8 +167,9 @@ impl PgStore {
             ensure_exists(&mut *tx, id).await?;
             return Ok(false);
         };
-        sqlx::query(SUPPRESS_UNSUBSCRIBED)
+        sqlx::query(SUPPRESS)
             .bind(stored_email(&email)?.hashed())
+            .bind(SuppressionReason::Unsubscribed.as_str())
             .bind(now)
             .execute(&mut *tx)
             .await
@@ -240,8 +232,9 @@ impl PgStore {
             .await
             .db("erasing a subscriber")?;
         if was_unsubscribed {
-            sqlx::query(SUPPRESS_UNSUBSCRIBED)
+            sqlx::query(SUPPRESS)
                 .bind(&email_hash)
+                .bind(SuppressionReason::Unsubscribed.as_str())
                 .bind(now)
                 .execute(&mut *tx)
                 .await

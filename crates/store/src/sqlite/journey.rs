@@ -12,20 +12,11 @@ use uuid::Uuid;
 
 use super::{SqliteStore, begin_write, insert_audit, subscriber_from_row, upsert_preferences, us};
 use crate::error::DbContext;
-use crate::journey::{DELETED_ACTION, link_cutoff};
+use crate::journey::{DELETED_ACTION, SUPPRESS, link_cutoff};
 use crate::{
     DeletedSubscriber, NewAuditEntry, NewConsent, NewSignup, Result, SignupOutcome, StoreError,
     SuppressionReason, VerifyOutcome,
 };
-
-/// Suppresses an unsubscribed address. A bounce or a complaint already recorded is kept:
-/// it must not become an unsubscription, which confirming the address again would lift.
-///
-/// Binds: $1 email hash, $2 now.
-const SUPPRESS_UNSUBSCRIBED: &str = "INSERT INTO suppressions (email_hash, reason, created_at)
-    VALUES ($1, 'unsubscribed', $2)
-    ON CONFLICT (email_hash) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at
-    WHERE suppressions.reason = 'deleted'";
 
 impl SqliteStore {
     pub(super) async fn signup_impl(&self, signup: &NewSignup) -> Result<SignupOutcome> {
@@ -35,7 +26,7 @@ impl SqliteStore {
             "INSERT INTO subscribers (id, email, timezone, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
              ON CONFLICT (lower(email)) DO NOTHING
              RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                 unsubscribed_at",
+                 unsubscribed_at, empty_digests, wider_note_sent_at",
         )
         .bind(signup.id.to_string())
         .bind(signup.email.as_str())
@@ -53,7 +44,7 @@ impl SqliteStore {
             None => {
                 let row = sqlx::query(
                     "SELECT id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                            unsubscribed_at
+                            unsubscribed_at, empty_digests, wider_note_sent_at
                      FROM subscribers WHERE lower(email) = lower($1)",
                 )
                 .bind(signup.email.as_str())
@@ -72,7 +63,7 @@ impl SqliteStore {
                 let row = sqlx::query(
                     "UPDATE subscribers SET timezone = $2, updated_at = $3 WHERE id = $1
                      RETURNING id, email, status, tier, timezone, created_at, updated_at, verified_at,
-                         unsubscribed_at",
+                         unsubscribed_at, empty_digests, wider_note_sent_at",
                 )
                 .bind(known.id.to_string())
                 .bind(&signup.timezone)
@@ -174,8 +165,9 @@ impl SqliteStore {
             ensure_exists(&mut *tx, id).await?;
             return Ok(false);
         };
-        sqlx::query(SUPPRESS_UNSUBSCRIBED)
+        sqlx::query(SUPPRESS)
             .bind(stored_email(&email)?.hashed())
+            .bind(SuppressionReason::Unsubscribed.as_str())
             .bind(us(now))
             .execute(&mut *tx)
             .await
@@ -241,8 +233,9 @@ impl SqliteStore {
             .await
             .db("erasing a subscriber")?;
         if was_unsubscribed {
-            sqlx::query(SUPPRESS_UNSUBSCRIBED)
+            sqlx::query(SUPPRESS)
                 .bind(&email_hash)
+                .bind(SuppressionReason::Unsubscribed.as_str())
                 .bind(us(now))
                 .execute(&mut *tx)
                 .await

@@ -17,7 +17,7 @@ store_test!(
         let store = db.store().await;
         let subscriber = active(&store, "Ada@example.com").await;
         let delivery = Uuid::now_v7();
-        let job_id = deliver_one_job(&db, &store, subscriber.id, delivery).await;
+        let job_id = deliver_one_job(&store, subscriber.id, delivery).await;
         let export = store.export_subscriber(subscriber.id).await.unwrap();
 
         assert_eq!(export.subscriber.id, subscriber.id);
@@ -76,7 +76,7 @@ store_test!(
         let store = db.store().await;
         let ada = active(&store, "ada@example.com").await;
         let bob = active(&store, "bob@example.com").await;
-        deliver_one_job(&db, &store, ada.id, Uuid::now_v7()).await;
+        deliver_one_job(&store, ada.id, Uuid::now_v7()).await;
         let about =
             |id: Uuid| NewTask::new("email", json!({ "subscriber_id": id, "email": "welcome" }), t0());
         let lease = |at| store.claim_task("w1", at + secs(60), at);

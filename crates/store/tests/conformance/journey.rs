@@ -7,8 +7,8 @@ use std::time::Duration;
 use jobping_core::{EmailAddress, SubscriberStatus};
 use jobping_store::testing::TestDb;
 use jobping_store::{
-    ConsentPurpose, NewConsent, NewSignup, Store, StoreError, Subscriber, SuppressionReason, VerifyOutcome,
-    store_test,
+    ConsentPurpose, DeliveryKind, NewConsent, NewDelivery, NewDeliveryItem, NewSignup, RecordOutcome, Store,
+    StoreError, Subscriber, SuppressionReason, VerifyOutcome, Vote, store_test,
 };
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -68,9 +68,9 @@ pub async fn rows_of(db: &TestDb, table: &str, subscriber: Uuid) -> i64 {
     .await
 }
 
-/// A sent digest with one job in it and a vote on that job, written with raw SQL: no
-/// store method writes deliveries yet. Returns the job's id.
-pub async fn deliver_one_job(db: &TestDb, store: &Arc<dyn Store>, subscriber: Uuid, delivery: Uuid) -> i64 {
+/// A sent digest with one job in it and a vote on that job, written through the store.
+/// Returns the job's id.
+pub async fn deliver_one_job(store: &Arc<dyn Store>, subscriber: Uuid, delivery: Uuid) -> i64 {
     let posting = job(
         "greenhouse",
         "brightpath",
@@ -81,16 +81,37 @@ pub async fn deliver_one_job(db: &TestDb, store: &Arc<dyn Store>, subscriber: Uu
     );
     store.upsert_jobs(&[posting], t0()).await.unwrap();
     let job_id = store.jobs(false).await.unwrap()[0].id;
-    let at = db.time_literal(t0() + secs(60));
-    db.execute(&format!(
-        "INSERT INTO deliveries (id, subscriber_id, kind, period, status, created_at, sent_at)
-         VALUES ('{delivery}', '{subscriber}', 'digest', '2026-W48-thu', 'sent', {at}, {at});
-         INSERT INTO delivery_items (delivery_id, subscriber_id, job_id, position, score, reasons)
-         VALUES ('{delivery}', '{subscriber}', {job_id}, 0, 87.5, '[\"city\", \"career_path\"]');
-         INSERT INTO feedback (subscriber_id, job_id, delivery_id, kind, reason, created_at)
-         VALUES ('{subscriber}', {job_id}, '{delivery}', 'up', 'great fit', {at});"
-    ))
-    .await;
+    let at = t0() + secs(60);
+    let digest = NewDelivery {
+        id: delivery,
+        subscriber,
+        kind: DeliveryKind::Digest,
+        period: "2026-W48-thu".into(),
+        items: vec![NewDeliveryItem {
+            job_id,
+            position: 0,
+            score: 87.5,
+            reasons: vec!["city".into(), "career_path".into()],
+        }],
+        skip_reason: None,
+        created_at: at,
+    };
+    assert_eq!(
+        store.record_delivery(&digest, None).await.unwrap(),
+        RecordOutcome::Recorded
+    );
+    assert!(store.mark_delivery_sent(delivery, "msg-1", at).await.unwrap());
+    store
+        .record_vote(
+            subscriber,
+            job_id,
+            Some(delivery),
+            Vote::Up,
+            Some("great fit"),
+            at,
+        )
+        .await
+        .unwrap();
     job_id
 }
 

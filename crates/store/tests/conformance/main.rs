@@ -1,6 +1,8 @@
 //! One conformance suite: every `Store` behaviour, run against SQLite and PostgreSQL.
 
 mod audit;
+mod delivery;
+mod feedback;
 mod gdpr;
 mod jobs;
 mod journey;

@@ -2,6 +2,7 @@
 //! share lives here: rendering, the error page, the preferences form and the session.
 
 mod account;
+mod feedback;
 mod form;
 mod info;
 mod preferences;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(preferences::router())
         .merge(unsubscribe::router())
         .merge(account::router())
+        .merge(feedback::router())
 }
 
 async fn stylesheet() -> Response {

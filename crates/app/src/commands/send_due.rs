@@ -1,0 +1,117 @@
+//! `jobping send-due [--dry-run]`: one delivery round now, with a progress bar on a
+//! terminal and a summary. Without `--dry-run` each due digest is prepared (recorded
+//! with its send task, as the scheduled round would) and sent at once; the queued send
+//! task then finds it sent and does nothing. A second run finds nothing due.
+
+use std::io::IsTerminal;
+
+use chrono::Utc;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use super::table;
+use crate::delivery::{Prepared, RoundReport, SendOutcome, due, plan, prepare, send};
+use crate::state::AppState;
+use crate::worker::TaskError;
+
+/// What one `send-due` did.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+pub struct SendDueReport {
+    pub considered: u64,
+    pub due: u64,
+    pub paused: u64,
+    pub sent: u64,
+    /// Due, but nothing scored high enough: recorded as skipped (or would be).
+    pub skipped: u64,
+    /// Recorded, but not sent now (a transient failure: the queue retries it).
+    pub retrying: u64,
+    pub failed: u64,
+    /// Jobs in the digests sent (or that would be).
+    pub jobs: u64,
+}
+
+/// Runs one round now; with `dry_run`, only says what would go out.
+pub async fn run(state: &AppState, dry_run: bool) -> anyhow::Result<SendDueReport> {
+    let mut round = RoundReport::default();
+    let due = due(state, Utc::now(), &mut round).await?;
+    let mut report = SendDueReport {
+        considered: round.considered,
+        due: due.len() as u64,
+        paused: round.paused,
+        ..SendDueReport::default()
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(due.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} digests {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut rows = Vec::new();
+    for item in &due {
+        if dry_run {
+            if let Some((subscriber, matches)) = plan(state, item.subscriber.id).await? {
+                if matches.is_empty() {
+                    report.skipped += 1;
+                } else {
+                    report.jobs += matches.len() as u64;
+                    report.sent += 1;
+                }
+                rows.push(vec![
+                    subscriber.email.masked(),
+                    subscriber.tier.as_str().to_owned(),
+                    item.period.clone(),
+                    matches.len().to_string(),
+                ]);
+            }
+        } else {
+            match prepare(state, item.subscriber.id, &item.period).await? {
+                Prepared::Recorded { delivery, jobs } => match send(state, delivery).await {
+                    Ok(SendOutcome::Sent | SendOutcome::AlreadySent) => {
+                        report.sent += 1;
+                        report.jobs += jobs as u64;
+                    }
+                    Ok(SendOutcome::Dropped(_)) | Err(TaskError::Permanent(_)) => report.failed += 1,
+                    Err(TaskError::Retry(err)) => {
+                        tracing::warn!(
+                            error = format!("{err:#}"),
+                            "a digest will be retried by the queue"
+                        );
+                        report.retrying += 1;
+                    }
+                },
+                Prepared::Skipped => report.skipped += 1,
+                Prepared::Nothing => {}
+            }
+        }
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if dry_run && !rows.is_empty() {
+        print!("{}", table(&["subscriber", "tier", "slot", "jobs"], &rows));
+    }
+    let verb = if dry_run { "would send" } else { "sent" };
+    println!(
+        "{} subscriber(s) considered, {} due, {} paused: {verb} {} digest(s) with {} job(s); {} skipped (nothing fit){}",
+        report.considered,
+        report.due,
+        report.paused,
+        report.sent,
+        report.jobs,
+        report.skipped,
+        if dry_run {
+            String::new()
+        } else {
+            format!(
+                ", {} failed, {} left to the queue's retries",
+                report.failed, report.retrying
+            )
+        }
+    );
+    Ok(report)
+}

@@ -1,0 +1,239 @@
+//! Sending one recorded delivery: render with freshly signed links, hand it over, mark
+//! it sent. The kill switches are honoured here, by the next task after they change.
+
+use async_trait::async_trait;
+use jobping_core::{SubscriberStatus, Taxonomy, Tier};
+use jobping_mail::templates::{self, DigestEmail, DigestJob};
+use jobping_mail::{ListUnsubscribe, OutgoingEmail, SendError};
+use jobping_sources::adapters::{Boards, SourceKind};
+use jobping_store::{ClaimedTask, DeliveryToSend, StoreError};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::sending_paused;
+use crate::journey::email::job_line;
+use crate::state::AppState;
+use crate::tokens::Purpose;
+use crate::worker::{TaskError, TaskHandler};
+
+#[derive(Debug, Deserialize)]
+struct Payload {
+    delivery_id: Uuid,
+}
+
+/// What became of one send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    Sent,
+    /// Already sent before (a retried task after a crash).
+    AlreadySent,
+    /// Not sent, for good: the address is suppressed or no longer subscribed.
+    Dropped(&'static str),
+}
+
+/// The `send_delivery` task.
+pub struct SendDelivery;
+
+#[async_trait]
+impl TaskHandler for SendDelivery {
+    async fn run(&self, state: &AppState, task: &ClaimedTask) -> Result<(), TaskError> {
+        let payload: Payload = serde_json::from_value(task.payload.clone())
+            .map_err(|err| TaskError::Permanent(anyhow::anyhow!("not a send_delivery payload: {err}")))?;
+        let outcome = send(state, payload.delivery_id).await?;
+        tracing::info!(?outcome, "delivery handled");
+        Ok(())
+    }
+}
+
+/// Sends one delivery unless it was sent, dropped, or its tier is paused (then the task
+/// is retried later with backoff).
+pub async fn send(state: &AppState, id: Uuid) -> Result<SendOutcome, TaskError> {
+    let delivery = match state.store.delivery(id).await {
+        Ok(delivery) => delivery,
+        // Erased with its subscriber.
+        Err(StoreError::NotFound) => return Ok(SendOutcome::Dropped("gone")),
+        Err(err) => return Err(anyhow::Error::from(err).into()),
+    };
+    if delivery.sent_at.is_some() {
+        return Ok(SendOutcome::AlreadySent);
+    }
+    let subscriber = &delivery.subscriber;
+    if sending_paused(state, subscriber.tier).await? {
+        return Err(TaskError::Retry(anyhow::anyhow!(
+            "sending to the {} tier is paused",
+            subscriber.tier.as_str()
+        )));
+    }
+    let dropped = if subscriber.status != SubscriberStatus::Active {
+        Some("the subscriber is no longer subscribed")
+    } else if state
+        .store
+        .suppression(&subscriber.email)
+        .await
+        .map_err(anyhow::Error::from)?
+        .is_some()
+    {
+        Some("the address is on the suppression list")
+    } else {
+        None
+    };
+    if let Some(reason) = dropped {
+        state
+            .store
+            .mark_delivery_failed(id, reason, OffsetDateTime::now_utc())
+            .await
+            .map_err(anyhow::Error::from)?;
+        metrics::counter!("jobping_delivery_sent_total", "result" => "dropped").increment(1);
+        return Ok(SendOutcome::Dropped(reason));
+    }
+
+    let email = render(state, &delivery)?;
+    match state.mailer.send(&email).await {
+        Ok(sent) => {
+            state
+                .store
+                .mark_delivery_sent(id, &sent.message_id, OffsetDateTime::now_utc())
+                .await
+                .map_err(anyhow::Error::from)?;
+            metrics::counter!("jobping_delivery_sent_total", "result" => "sent").increment(1);
+            Ok(SendOutcome::Sent)
+        }
+        Err(SendError::Transient(reason)) => {
+            metrics::counter!("jobping_delivery_sent_total", "result" => "retry").increment(1);
+            Err(TaskError::Retry(anyhow::anyhow!(reason)))
+        }
+        Err(SendError::Permanent(reason)) => {
+            state
+                .store
+                .mark_delivery_failed(id, &reason, OffsetDateTime::now_utc())
+                .await
+                .map_err(anyhow::Error::from)?;
+            metrics::counter!("jobping_delivery_sent_total", "result" => "failed").increment(1);
+            Err(TaskError::Permanent(anyhow::anyhow!(reason)))
+        }
+    }
+}
+
+/// The digest as an email, with links signed now.
+pub fn render(state: &AppState, delivery: &DeliveryToSend) -> anyhow::Result<OutgoingEmail> {
+    let subscriber = &delivery.subscriber;
+    let now = OffsetDateTime::now_utc();
+    let link = |path: &str, token: String| {
+        let mut url = state.settings.base_url.clone();
+        url.set_path(path);
+        url.query_pairs_mut().append_pair("token", &token);
+        url
+    };
+    let expires = now + Purpose::Click.lifetime();
+    let jobs = delivery
+        .items
+        .iter()
+        .map(|item| {
+            let mut line = job_line(&item.job, &item.reasons);
+            let extra = format!("{}.{}", item.job_id, delivery.id.simple());
+            line.apply_url = link(
+                "/c",
+                state
+                    .signer
+                    .sign_with(Purpose::Click, subscriber.id, &extra, expires),
+            );
+            let vote = |v: &str| {
+                link(
+                    "/feedback",
+                    state.signer.sign_with(
+                        Purpose::Feedback,
+                        subscriber.id,
+                        &format!("{extra}.{v}"),
+                        expires,
+                    ),
+                )
+            };
+            DigestJob {
+                line,
+                thumbs_up_url: vote("up"),
+                thumbs_down_url: vote("down"),
+            }
+        })
+        .collect::<Vec<_>>();
+    let unsubscribe_url = link(
+        "/unsubscribe",
+        state.signer.sign(Purpose::Unsubscribe, subscriber.id, now),
+    );
+    let rendered = templates::digest(DigestEmail {
+        subject: subject(delivery),
+        intro: "Here are the newest jobs that fit what you told us. Each passed every one of your rules."
+            .to_owned(),
+        jobs,
+        premium_note: (subscriber.tier == Tier::Free)
+            .then(|| "Want more? Premium sends 15 jobs a week, on Monday, Wednesday and Friday.".to_owned()),
+        attribution: attribution(delivery),
+        manage_url: link(
+            "/preferences",
+            state.signer.sign(Purpose::Manage, subscriber.id, now),
+        ),
+        unsubscribe_url: unsubscribe_url.clone(),
+    });
+    Ok(OutgoingEmail {
+        // The delivery's id: the provider's idempotency key and our Message-ID.
+        id: delivery.id,
+        to: subscriber.email.clone(),
+        kind: rendered.kind,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        list_unsubscribe: Some(ListUnsubscribe {
+            url: unsubscribe_url,
+            mailto: None,
+        }),
+    })
+}
+
+/// "3 new jobs for you in Berlin and Amsterdam".
+fn subject(delivery: &DeliveryToSend) -> String {
+    let taxonomy = Taxonomy::embedded();
+    let mut cities: Vec<String> = delivery
+        .items
+        .iter()
+        .flat_map(|item| item.job.locations.iter())
+        .filter_map(|l| l.city.as_deref().and_then(|slug| taxonomy.city(slug)))
+        .map(|city| city.name.clone())
+        .collect();
+    cities.dedup();
+    let mut seen = Vec::new();
+    cities.retain(|c| {
+        let new = !seen.contains(c);
+        seen.push(c.clone());
+        new
+    });
+    let n = delivery.items.len();
+    let jobs = if n == 1 {
+        "1 new job".to_owned()
+    } else {
+        format!("{n} new jobs")
+    };
+    match cities.as_slice() {
+        [] => format!("{jobs} that fit you"),
+        [one] => format!("{jobs} for you in {one}"),
+        [one, two] => format!("{jobs} for you in {one} and {two}"),
+        [one, two, ..] => format!("{jobs} for you in {one}, {two} and more"),
+    }
+}
+
+/// Credits owed to job boards whose postings the email shows.
+fn attribution(delivery: &DeliveryToSend) -> Vec<String> {
+    let mut names: Vec<&'static str> = delivery
+        .items
+        .iter()
+        .filter_map(|item| item.job.source.parse::<SourceKind>().ok())
+        .map(SourceKind::info)
+        .filter(|info| matches!(info.boards, Boards::None | Boards::Country))
+        .map(|info| info.name)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| format!("Some jobs via {name}."))
+        .collect()
+}
