@@ -20,7 +20,7 @@ pub mod send;
 use jobping_core::Tier;
 
 pub use self::index::JobIndexCache;
-pub use self::prepare::{PrepareDigest, Prepared, plan, prepare};
+pub use self::prepare::{PrepareDigest, Prepared, plan, prepare, prepare_welcome};
 pub use self::round::{DeliveryRound, Due, RoundReport, due, run_round};
 pub use self::send::{SendDelivery, SendOutcome, send};
 use crate::settings::DeliverySettings;

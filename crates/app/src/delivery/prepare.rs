@@ -82,18 +82,36 @@ pub async fn plan(state: &AppState, subscriber: Uuid) -> anyhow::Result<Option<(
     Ok(Some((subscriber, matches)))
 }
 
+/// The period of the one welcome delivery each subscriber gets.
+pub const WELCOME_PERIOD: &str = "welcome";
+
 /// Prepares one subscriber's digest for `period`.
 pub async fn prepare(state: &AppState, subscriber: Uuid, period: &str) -> anyhow::Result<Prepared> {
+    record(state, subscriber, DeliveryKind::Digest, period).await
+}
+
+/// Prepares the welcome email with the first matches. It is a delivery like a digest,
+/// so its jobs are never sent again; it goes out even when nothing fits yet.
+pub async fn prepare_welcome(state: &AppState, subscriber: Uuid) -> anyhow::Result<Prepared> {
+    record(state, subscriber, DeliveryKind::Welcome, WELCOME_PERIOD).await
+}
+
+async fn record(
+    state: &AppState,
+    subscriber: Uuid,
+    kind: DeliveryKind,
+    period: &str,
+) -> anyhow::Result<Prepared> {
     let Some((subscriber, matches)) = plan(state, subscriber).await? else {
         return Ok(Prepared::Nothing);
     };
     let now = OffsetDateTime::now_utc();
     let id = Uuid::now_v7();
-    let skipped = matches.is_empty();
+    let skipped = matches.is_empty() && kind == DeliveryKind::Digest;
     let delivery = NewDelivery {
         id,
         subscriber: subscriber.id,
-        kind: DeliveryKind::Digest,
+        kind,
         period: period.to_owned(),
         items: matches
             .iter()

@@ -3,10 +3,10 @@
 
 use async_trait::async_trait;
 use jobping_core::{SubscriberStatus, Taxonomy, Tier};
-use jobping_mail::templates::{self, DigestEmail, DigestJob};
+use jobping_mail::templates::{self, DigestEmail, DigestJob, WelcomeEmail};
 use jobping_mail::{ListUnsubscribe, OutgoingEmail, SendError};
 use jobping_sources::adapters::{Boards, SourceKind};
-use jobping_store::{ClaimedTask, DeliveryToSend, StoreError};
+use jobping_store::{ClaimedTask, DeliveryKind, DeliveryToSend, StoreError};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -160,20 +160,39 @@ pub fn render(state: &AppState, delivery: &DeliveryToSend) -> anyhow::Result<Out
         "/unsubscribe",
         state.signer.sign(Purpose::Unsubscribe, subscriber.id, now),
     );
-    let rendered = templates::digest(DigestEmail {
-        subject: subject(delivery),
-        intro: "Here are the newest jobs that fit what you told us. Each passed every one of your rules."
-            .to_owned(),
-        jobs,
-        premium_note: (subscriber.tier == Tier::Free)
-            .then(|| "Want more? Premium sends 15 jobs a week, on Monday, Wednesday and Friday.".to_owned()),
-        attribution: attribution(delivery),
-        manage_url: link(
-            "/preferences",
-            state.signer.sign(Purpose::Manage, subscriber.id, now),
-        ),
-        unsubscribe_url: unsubscribe_url.clone(),
-    });
+    let manage_url = link(
+        "/preferences",
+        state.signer.sign(Purpose::Manage, subscriber.id, now),
+    );
+    let rendered = if delivery.kind == DeliveryKind::Welcome {
+        templates::welcome(WelcomeEmail {
+            manage_url,
+            unsubscribe_url: unsubscribe_url.clone(),
+            tier_note: (subscriber.tier == Tier::Free).then(|| {
+                "You are on the free plan: 5 hand-picked jobs every week. Premium brings 15 a week, \
+                 on Monday, Wednesday and Friday."
+                    .to_owned()
+            }),
+            jobs: jobs.into_iter().map(|job| job.line).collect(),
+            next_digest: match subscriber.tier {
+                Tier::Free => "Your weekly email arrives on Thursday morning.".to_owned(),
+                Tier::Premium => "Your next email arrives on Monday, Wednesday or Friday morning.".to_owned(),
+            },
+        })
+    } else {
+        templates::digest(DigestEmail {
+            subject: subject(delivery),
+            intro: "Here are the newest jobs that fit what you told us. Each passed every one of your rules."
+                .to_owned(),
+            jobs,
+            premium_note: (subscriber.tier == Tier::Free).then(|| {
+                "Want more? Premium sends 15 jobs a week, on Monday, Wednesday and Friday.".to_owned()
+            }),
+            attribution: attribution(delivery),
+            manage_url,
+            unsubscribe_url: unsubscribe_url.clone(),
+        })
+    };
     Ok(OutgoingEmail {
         // The delivery's id: the provider's idempotency key and our Message-ID.
         id: delivery.id,
@@ -184,9 +203,22 @@ pub fn render(state: &AppState, delivery: &DeliveryToSend) -> anyhow::Result<Out
         html: rendered.html,
         list_unsubscribe: Some(ListUnsubscribe {
             url: unsubscribe_url,
-            mailto: None,
+            mailto: unsubscribe_mailto(state),
         }),
     })
+}
+
+/// The mailto half of List-Unsubscribe: the sender's own mailbox, subject
+/// "unsubscribe". JobPing reads no inbound mail, so such requests are for the operator
+/// to act on; mail apps use the one-click https link when there is one.
+pub fn unsubscribe_mailto(state: &AppState) -> Option<String> {
+    let domain = crate::commands::mail_tools::sender_domain(&state.settings);
+    let from = &state.settings.mail.from;
+    let address = match (from.find('<'), from.rfind('>')) {
+        (Some(start), Some(end)) if start < end => &from[start + 1..end],
+        _ => from.as_str(),
+    };
+    (!domain.is_empty()).then(|| format!("mailto:{}?subject=unsubscribe", address.trim()))
 }
 
 /// "3 new jobs for you in Berlin and Amsterdam".

@@ -4,10 +4,8 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use jobping_core::{
-    EmailAddress, Job, Preferences, RawPreferences, RemoteScope, SubscriberStatus, Taxonomy, Tier,
-};
-use jobping_mail::templates::{self, JobLine, ManageEmail, VerifyEmail, WelcomeEmail};
+use jobping_core::{EmailAddress, Job, RemoteScope, SubscriberStatus, Taxonomy};
+use jobping_mail::templates::{self, JobLine, ManageEmail, VerifyEmail};
 use jobping_mail::{EmailKind, ListUnsubscribe, OutgoingEmail, SendError};
 use jobping_store::{ClaimedTask, NewTask, StoreError, Subscriber, SuppressionReason};
 use serde::{Deserialize, Serialize};
@@ -15,7 +13,6 @@ use time::OffsetDateTime;
 use url::Url;
 use uuid::Uuid;
 
-use super::matches::rank_for;
 use crate::state::AppState;
 use crate::tokens::Purpose;
 use crate::worker::{TaskError, TaskHandler};
@@ -33,7 +30,6 @@ pub enum EmailTask {
     Verify,
     AlreadySubscribed,
     ManageLink,
-    Welcome,
     PreferencesChanged,
     /// After several empty digests: a note suggesting wider preferences.
     WiderPreferences,
@@ -179,11 +175,6 @@ impl TaskHandler for SendEmail {
                 templates::wider_preferences(links.manage_email()),
                 true,
             ),
-            EmailTask::Welcome => (
-                EmailKind::Welcome,
-                templates::welcome(welcome(state, &subscriber, &links).await?),
-                true,
-            ),
         };
         let email = OutgoingEmail {
             // Stable per task, so a retried send is recognisably the same email.
@@ -195,7 +186,7 @@ impl TaskHandler for SendEmail {
             html: rendered.html,
             list_unsubscribe: unsubscribe.then(|| ListUnsubscribe {
                 url: links.unsubscribe(),
-                mailto: None,
+                mailto: crate::delivery::send::unsubscribe_mailto(state),
             }),
         };
         match state.mailer.send(&email).await {
@@ -230,42 +221,6 @@ async fn may_send(state: &AppState, subscriber: &Subscriber, email: EmailTask) -
         );
     }
     Ok(allowed)
-}
-
-async fn welcome(
-    state: &AppState,
-    subscriber: &Subscriber,
-    links: &Links<'_>,
-) -> anyhow::Result<WelcomeEmail> {
-    let stored = state.store.preferences(subscriber.id).await?;
-    let preferences = stored
-        .and_then(|value| serde_json::from_value::<RawPreferences>(value).ok())
-        .and_then(|raw| Preferences::parse(&raw, Taxonomy::embedded()).ok());
-    // One email's worth, on either tier.
-    let count = 5;
-    let jobs = match &preferences {
-        Some(preferences) => rank_for(state, preferences, Some(count)).await?.0,
-        None => Vec::new(),
-    };
-    let jobs = jobs
-        .iter()
-        .map(|ranked| job_line(&ranked.job, &ranked.matched.reasons))
-        .collect();
-    let tier_note = (subscriber.tier == Tier::Free).then(|| {
-        "You are on the free plan: 5 hand-picked jobs every Thursday. Premium brings 15 a week, \
-         on Monday, Wednesday and Friday."
-            .to_owned()
-    });
-    Ok(WelcomeEmail {
-        manage_url: links.manage(),
-        unsubscribe_url: links.unsubscribe(),
-        tier_note,
-        jobs,
-        next_digest: match subscriber.tier {
-            Tier::Free => "Your first weekly email arrives on Thursday morning.".to_owned(),
-            Tier::Premium => "Your next email arrives on Monday, Wednesday or Friday morning.".to_owned(),
-        },
-    })
 }
 
 /// One job as an email shows it.

@@ -222,7 +222,8 @@ pub async fn verify(state: &AppState, token: &str) -> Result<(Subscriber, Confir
     let now = now();
     let confirmed = match state.store.verify_subscriber(subscriber.id, now).await {
         Ok(VerifyOutcome::Verified) => {
-            email::enqueue(state, subscriber.id, EmailTask::Welcome, now).await?;
+            // The welcome is a delivery: its first matches are recorded, never sent again.
+            crate::delivery::prepare_welcome(state, subscriber.id).await?;
             audit(state, "subscriber.verified", &subscriber, json!({})).await?;
             Confirmed::Now
         }

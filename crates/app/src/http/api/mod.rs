@@ -18,6 +18,7 @@ mod tokens;
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use self::openapi::ApiDoc;
@@ -35,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .merge(matches::router())
         .merge(tokens::router())
         .merge(openapi::router())
+        // Unknown addresses under the API get the site's 404 problem, uncached like the rest.
+        .route("/api/v1/{*rest}", any(super::problem::not_found))
         .layer(axum::middleware::map_response(method_not_allowed))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

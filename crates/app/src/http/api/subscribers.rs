@@ -2,15 +2,14 @@
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::post;
-use axum::{Json, response::IntoResponse};
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::body::JsonBody;
 use super::error::{ApiError, fields};
@@ -166,7 +165,8 @@ async fn verify(
     JsonBody(body): JsonBody<VerifyBody>,
 ) -> Result<Json<Verified>, ApiError> {
     let (subscriber, confirmed) = journey::verify(&state, &body.token).await?;
-    let (manage_token, manage_token_expires_at) = manage_token(&state, subscriber.id);
+    let (manage_token, manage_token_expires_at) =
+        super::tokens::issue(&state, Purpose::Manage, subscriber.id);
     Ok(Json(Verified {
         status: subscriber.status.as_str(),
         confirmed: match confirmed {
@@ -176,9 +176,4 @@ async fn verify(
         manage_token,
         manage_token_expires_at,
     }))
-}
-
-/// A manage token for `subscriber`, and when it expires.
-fn manage_token(state: &AppState, subscriber: Uuid) -> (String, OffsetDateTime) {
-    super::tokens::issue(state, Purpose::Manage, subscriber)
 }
