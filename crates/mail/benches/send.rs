@@ -50,7 +50,7 @@ fn digest_for(n: usize, jobs: usize) -> OutgoingEmail {
                     "English-speaking team".into(),
                     "Visa sponsorship".into(),
                 ],
-                salary: (j % 2 == 0).then(|| "€45,000–52,000 a year".to_owned()),
+                salary: j.is_multiple_of(2).then(|| "€45,000–52,000 a year".to_owned()),
                 posted: Some(format!("{} days ago", j + 1)),
                 apply_url: link("c", n, &format!("job{j}")),
             },
@@ -65,9 +65,8 @@ fn digest_for(n: usize, jobs: usize) -> OutgoingEmail {
             "Hi subscriber {n}, here are the newest jobs that fit what you told us. Each passed every one of your rules."
         ),
         jobs,
-        premium_note: (n % 3 != 0).then(|| {
-            "Want more? Premium sends 15 jobs a week, on Monday, Wednesday and Friday.".to_owned()
-        }),
+        premium_note: (!n.is_multiple_of(3))
+            .then(|| "Want more? Premium sends 15 jobs a week, on Monday, Wednesday and Friday.".to_owned()),
         attribution: vec!["Some jobs via Arbeitnow.".into()],
         manage_url: link("preferences", n, "m"),
         unsubscribe_url: unsubscribe_url.clone(),
@@ -121,7 +120,10 @@ async fn main() {
     let started = Instant::now();
     let generated = dkim::generate(KeyAlgorithm::Rsa2048);
     let key = DkimKey::parse(&generated.private_pem).expect("a generated key loads");
-    println!("  RSA-2048 key generated in {:.2} s", started.elapsed().as_secs_f64());
+    println!(
+        "  RSA-2048 key generated in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let started = Instant::now();
     let emails: Arc<Vec<OutgoingEmail>> = Arc::new((0..n).map(|i| digest_for(i, jobs)).collect());
@@ -181,6 +183,10 @@ async fn main() {
         "  total (render + signed send): {:.2} s, {:.0} emails/s — target {TARGET_PER_SECOND:.0}: {}",
         total.as_secs_f64(),
         rate,
-        if rate >= TARGET_PER_SECOND { "met" } else { "MISSED" }
+        if rate >= TARGET_PER_SECOND {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
 }

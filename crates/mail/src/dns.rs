@@ -54,7 +54,12 @@ impl DnsRecord {
 /// The SPF, DKIM and DMARC records for `domain`: DKIM with `key`'s public half at
 /// `<selector>._domainkey.<domain>` (or a note that no key is configured), SPF with an
 /// `include:` when `smtp_host` is a relay this module knows (see the module docs).
-pub fn records(domain: &str, selector: &str, key: Option<&crate::DkimKey>, smtp_host: Option<&str>) -> Vec<DnsRecord> {
+pub fn records(
+    domain: &str,
+    selector: &str,
+    key: Option<&crate::DkimKey>,
+    smtp_host: Option<&str>,
+) -> Vec<DnsRecord> {
     let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
     vec![
         spf(&domain, smtp_host),
@@ -76,7 +81,9 @@ fn spf(domain: &str, smtp_host: Option<&str>) -> DnsRecord {
         .to_owned();
     match (relay.as_deref(), include) {
         (Some(host), Some(include)) => {
-            purpose.push_str(&format!(" `include:{include}` lets your relay {host} send for it."));
+            purpose.push_str(&format!(
+                " `include:{include}` lets your relay {host} send for it."
+            ));
         }
         (Some(host), None) if !is_local(host) => purpose.push_str(&format!(
             " Mail goes through {host}: add the `include:` its documentation gives, before `~all`."

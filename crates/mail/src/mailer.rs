@@ -101,9 +101,7 @@ pub enum MailError {
     #[error("an SMTP mailer must be built inside a Tokio runtime (its connection pool runs there)")]
     NoRuntime,
     /// The DKIM selector is not a DNS label.
-    #[error(
-        "the DKIM selector `{0}` must be DNS labels (letters, digits and hyphens, separated by dots)"
-    )]
+    #[error("the DKIM selector `{0}` must be DNS labels (letters, digits and hyphens, separated by dots)")]
     InvalidDkimSelector(String),
     /// lettre would not take the DKIM key (it was read fine, so this is a bug).
     #[error("the DKIM key could not be set up for signing: {0}")]
@@ -215,7 +213,9 @@ impl Mailer {
         let result = match &self.transport {
             Transport::File(file) => {
                 let message = self.message(email)?;
-                file.deliver(email.id, &message).await.map(|()| self.message_id(email))
+                file.deliver(email.id, &message)
+                    .await
+                    .map(|()| self.message_id(email))
             }
             Transport::Smtp(smtp) => {
                 let message = self.message(email)?;

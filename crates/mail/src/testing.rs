@@ -2,13 +2,14 @@
 //! records what it receives.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use base64::Engine as _;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use url::Url;
 
@@ -45,10 +46,25 @@ pub struct SmtpSink {
     task: JoinHandle<()>,
 }
 
-#[derive(Default)]
 struct Shared {
     state: Mutex<State>,
     received: Notify,
+    // Bumped to make every open session hang up.
+    hang_up: watch::Sender<u64>,
+    accepted: AtomicUsize,
+    open: AtomicUsize,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self {
+            state: Mutex::default(),
+            received: Notify::new(),
+            hang_up: watch::Sender::new(0),
+            accepted: AtomicUsize::new(0),
+            open: AtomicUsize::new(0),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -126,6 +142,28 @@ impl SmtpSink {
     pub fn accept_recipients(&self) {
         self.shared.lock().rcpt_reply = None;
     }
+
+    /// How many connections it has accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.accepted.load(Ordering::SeqCst)
+    }
+
+    /// Closes every open connection without a word, as a server does with idle ones,
+    /// and waits until they are closed.
+    ///
+    /// # Panics
+    /// When a connection is still open after 5 seconds.
+    pub async fn hang_up(&self) {
+        self.shared.hang_up.send_modify(|generation| *generation += 1);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while self.shared.open.load(Ordering::SeqCst) > 0 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the SMTP sink's connections did not close"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
 }
 
 impl Drop for SmtpSink {
@@ -137,24 +175,42 @@ impl Drop for SmtpSink {
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut sessions = tokio::task::JoinSet::new();
     while let Ok((stream, _)) = listener.accept().await {
-        sessions.spawn(session(stream, shared.clone()));
+        // Subscribed and counted here, not in the task, so that `hang_up` cannot miss a
+        // session that has started.
+        let hang_up = shared.hang_up.subscribe();
+        shared.accepted.fetch_add(1, Ordering::SeqCst);
+        shared.open.fetch_add(1, Ordering::SeqCst);
+        sessions.spawn(session(stream, shared.clone(), hang_up));
         // Reap finished sessions so a long test does not accumulate them.
         while sessions.try_join_next().is_some() {}
     }
 }
 
-async fn session(stream: TcpStream, shared: Arc<Shared>) {
+/// Counts a session as open from accept until it ends, however it ends.
+struct OpenSession(Arc<Shared>);
+
+impl Drop for OpenSession {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn session(stream: TcpStream, shared: Arc<Shared>, mut hang_up: watch::Receiver<u64>) {
+    let _open = OpenSession(shared.clone());
     // Each reply is one small write that the client waits for: without this, Nagle's
     // algorithm and the client's delayed ACK hold replies back for up to 40 ms each.
     let _ = stream.set_nodelay(true);
     let (read, write) = stream.into_split();
-    let _ = Session {
+    let run = Session {
         reader: BufReader::new(read),
         writer: write,
         shared,
     }
-    .run()
-    .await;
+    .run();
+    tokio::select! {
+        _ = run => {}
+        _ = hang_up.changed() => {}
+    }
 }
 
 struct Session<R, W> {

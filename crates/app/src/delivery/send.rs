@@ -118,52 +118,36 @@ pub async fn send(state: &AppState, id: Uuid) -> Result<SendOutcome, TaskError> 
 /// The digest as an email, with links signed now.
 pub fn render(state: &AppState, delivery: &DeliveryToSend) -> anyhow::Result<OutgoingEmail> {
     let subscriber = &delivery.subscriber;
-    let now = OffsetDateTime::now_utc();
-    let link = |path: &str, token: String| {
+    let link = |path: &str, purpose: Purpose, extra: &str| {
+        // Stable per delivery, so a retried send is byte for byte the same email.
+        let token = state.signer.sign_stable(
+            purpose,
+            subscriber.id,
+            extra,
+            delivery.created_at + purpose.lifetime(),
+            &format!("{}:{}:{extra}", delivery.id, purpose.as_str()),
+        );
         let mut url = state.settings.base_url.clone();
         url.set_path(path);
         url.query_pairs_mut().append_pair("token", &token);
         url
     };
-    let expires = now + Purpose::Click.lifetime();
     let jobs = delivery
         .items
         .iter()
         .map(|item| {
             let mut line = job_line(&item.job, &item.reasons);
             let extra = format!("{}.{}", item.job_id, delivery.id.simple());
-            line.apply_url = link(
-                "/c",
-                state
-                    .signer
-                    .sign_with(Purpose::Click, subscriber.id, &extra, expires),
-            );
-            let vote = |v: &str| {
-                link(
-                    "/feedback",
-                    state.signer.sign_with(
-                        Purpose::Feedback,
-                        subscriber.id,
-                        &format!("{extra}.{v}"),
-                        expires,
-                    ),
-                )
-            };
+            line.apply_url = link("/c", Purpose::Click, &extra);
             DigestJob {
                 line,
-                thumbs_up_url: vote("up"),
-                thumbs_down_url: vote("down"),
+                thumbs_up_url: link("/feedback", Purpose::Feedback, &format!("{extra}.up")),
+                thumbs_down_url: link("/feedback", Purpose::Feedback, &format!("{extra}.down")),
             }
         })
         .collect::<Vec<_>>();
-    let unsubscribe_url = link(
-        "/unsubscribe",
-        state.signer.sign(Purpose::Unsubscribe, subscriber.id, now),
-    );
-    let manage_url = link(
-        "/preferences",
-        state.signer.sign(Purpose::Manage, subscriber.id, now),
-    );
+    let unsubscribe_url = link("/unsubscribe", Purpose::Unsubscribe, "");
+    let manage_url = link("/preferences", Purpose::Manage, "");
     let rendered = if delivery.kind == DeliveryKind::Welcome {
         templates::welcome(WelcomeEmail {
             manage_url,

@@ -253,7 +253,11 @@ pub async fn update_preferences(
         .err()
         .unwrap_or_default();
     if subscriber.tier != Tier::Premium && !raw.excluded_companies.is_empty() {
-        errors.push(premium_only());
+        // Exclusions kept from a premium past may be sent back unchanged; new ones not.
+        let stored = preferences(state, subscriber.id).await?.excluded_companies;
+        if raw.excluded_companies != stored {
+            errors.push(premium_only());
+        }
     }
     if !errors.is_empty() {
         return Err(JourneyError::Invalid(errors));

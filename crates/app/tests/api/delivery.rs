@@ -189,6 +189,15 @@ app_test!(
             delivery::send(&app.state, delivery_id).await.unwrap(),
             SendOutcome::AlreadySent
         );
+        // Rendered again for a retry, the email is the same bytes (Resend's idempotency
+        // key refuses a different body under the same key).
+        let stored = app.state.store.delivery(delivery_id).await.unwrap();
+        let once = delivery::send::render(&app.state, &stored).unwrap();
+        let twice = delivery::send::render(&app.state, &stored).unwrap();
+        assert_eq!(
+            (once.id, &once.text, &once.html),
+            (twice.id, &twice.text, &twice.html)
+        );
         assert_eq!(digests(&app, "linus@example.com").len(), 1);
     }
 );

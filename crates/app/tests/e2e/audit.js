@@ -35,19 +35,21 @@ for (const field of document.querySelectorAll('input, select, textarea')) {
   if (!byLabel && !byAria) problems.push(`no accessible label: ${describe(field)}`);
 }
 
-// Laid out for the phone's width (a page without `<meta name="viewport">` is laid out
-// 980px wide and shrunk), and nothing wider than the screen.
-const width = window.innerWidth;
-if (width !== screen.width) {
-  problems.push(`laid out ${width}px wide on a ${screen.width}px screen: is <meta name="viewport"> missing?`);
-}
-if (root.scrollWidth > width) {
+// Laid out for the phone's width, and nothing wider than its screen. A phone shows a page
+// without `<meta name="viewport">` 980px wide, shrunk; one with content wider than the
+// screen it zooms out to fit (so `innerWidth` grows with the content): both leave the
+// text too small to read, or scrolling sideways once zoomed in.
+const screenWidth = screen.width;
+const viewport = document.querySelector('meta[name="viewport"]')?.getAttribute('content') || '';
+if (!/width\s*=\s*device-width/.test(viewport)) {
+  problems.push('no <meta name="viewport" content="width=device-width">: phones shrink the page');
+} else if (Math.max(root.scrollWidth, window.innerWidth) > screenWidth) {
   const wide = [...document.body.querySelectorAll('*')].filter(
-    (el) => shown(el) && el.getBoundingClientRect().right > width + 0.5,
+    (el) => shown(el) && el.getBoundingClientRect().right > screenWidth + 0.5,
   );
   const innermost = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
   problems.push(
-    `scrolls sideways: ${root.scrollWidth}px of content in a ${width}px window; ` +
+    `wider than the screen: ${root.scrollWidth}px of content on a ${screenWidth}px screen; ` +
       `too wide: ${innermost.slice(0, 5).map(describe).join(', ') || 'unknown'}`,
   );
 }

@@ -29,7 +29,8 @@ pub const PAGES: &[&str] = &[
 /// Walks the pages in [`PAGES`] with one subscriber, calling `visit` on each once it has
 /// loaded.
 pub async fn tour(app: &TestApp, browser: &Browser, mut visit: impl AsyncFnMut(&'static str)) {
-    let address = "tour@example.com";
+    // A long address, as many students have: it must wrap, not widen the page.
+    let address = "alexandra.konstantinopoulou@student.uni-example.eu";
     let page = |path: &str| format!("{}{path}", app.address);
 
     for (name, path, heading) in [

@@ -51,7 +51,7 @@ pub fn generate(algorithm: KeyAlgorithm) -> GeneratedKey {
             let pem = key
                 .to_pkcs1_pem(LineEnding::LF)
                 .expect("an RSA key always encodes as PKCS#1");
-            (KeyInner::Rsa(Box::new(key)), pem.to_string())
+            (KeyInner::Rsa(key), pem.to_string())
         }
         KeyAlgorithm::Ed25519 => {
             let mut seed = [0u8; 32];

@@ -46,7 +46,7 @@ pub struct DkimKey {
 
 #[derive(Clone)]
 enum KeyInner {
-    Rsa(Box<RsaPrivateKey>),
+    Rsa(RsaPrivateKey),
     Ed25519(ed25519_dalek::SigningKey),
 }
 
@@ -107,7 +107,7 @@ impl DkimKey {
         };
         let inner = match pem_block(text) {
             Some(("RSA PRIVATE KEY", block)) => RsaPrivateKey::from_pkcs1_pem(block)
-                .map(|key| KeyInner::Rsa(Box::new(key)))
+                .map(KeyInner::Rsa)
                 .map_err(|err| unusable(format!("its PKCS#1 RSA key does not decode ({err})")))?,
             Some(("PRIVATE KEY", block)) => pkcs8(block).map_err(unusable)?,
             Some(("ENCRYPTED PRIVATE KEY", _)) => {
@@ -137,7 +137,7 @@ impl DkimKey {
     pub fn dns_value(&self) -> String {
         match &self.inner {
             KeyInner::Rsa(key) => {
-                let public = RsaPublicKey::from(key.as_ref());
+                let public = RsaPublicKey::from(key);
                 let der = public
                     .to_public_key_der()
                     .expect("an RSA public key always encodes as DER");
@@ -186,13 +186,12 @@ fn pem_block(text: &str) -> Option<(&str, &str)> {
 /// A PKCS#8 `PRIVATE KEY`: RSA (as `openssl genrsa` writes today) or Ed25519.
 fn pkcs8(block: &str) -> Result<KeyInner, String> {
     if let Ok(key) = <RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(block) {
-        return Ok(KeyInner::Rsa(Box::new(key)));
+        return Ok(KeyInner::Rsa(key));
     }
     ed25519_dalek::SigningKey::from_pkcs8_pem(block)
         .map(KeyInner::Ed25519)
         .map_err(|_| {
-            "it is a PKCS#8 key but neither RSA nor Ed25519 (an EC key, perhaps), or it is damaged"
-                .to_owned()
+            "it is a PKCS#8 key but neither RSA nor Ed25519 (an EC key, perhaps), or it is damaged".to_owned()
         })
 }
 
@@ -211,9 +210,7 @@ fn ed25519_seed(text: &str) -> Result<KeyInner, String> {
             bytes.len()
         )
     })?;
-    Ok(KeyInner::Ed25519(ed25519_dalek::SigningKey::from_bytes(
-        &seed,
-    )))
+    Ok(KeyInner::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed)))
 }
 
 #[cfg(test)]

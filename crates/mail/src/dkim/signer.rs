@@ -68,7 +68,10 @@ impl Signer {
             settings.selector.clone(),
             domain.to_owned(),
             key,
-            SIGNED_HEADERS.iter().map(|name| HeaderName::new_from_ascii_str(name)).collect(),
+            SIGNED_HEADERS
+                .iter()
+                .map(|name| HeaderName::new_from_ascii_str(name))
+                .collect(),
             // Relaxed headers survive a relay that refolds them; relaxed body survives
             // trailing-space and blank-line changes.
             DkimCanonicalization {

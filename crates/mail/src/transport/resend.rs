@@ -129,9 +129,7 @@ impl ResendTransport {
             html: &email.html,
             text: &email.text,
             headers: Headers {
-                list_unsubscribe_post: list_unsubscribe
-                    .as_ref()
-                    .map(|_| "List-Unsubscribe=One-Click"),
+                list_unsubscribe_post: list_unsubscribe.as_ref().map(|_| "List-Unsubscribe=One-Click"),
                 list_unsubscribe,
                 kind: email.kind.as_str(),
                 auto_submitted: "auto-generated",
@@ -213,7 +211,10 @@ mod tests {
         for (base, endpoint) in [
             ("https://api.resend.com", "https://api.resend.com/emails"),
             ("https://api.resend.com/", "https://api.resend.com/emails"),
-            ("http://127.0.0.1:9/proxy/resend", "http://127.0.0.1:9/proxy/resend/emails"),
+            (
+                "http://127.0.0.1:9/proxy/resend",
+                "http://127.0.0.1:9/proxy/resend/emails",
+            ),
         ] {
             let transport = ResendTransport::new(&Url::parse(base).unwrap(), "re_test").unwrap();
             assert_eq!(transport.endpoint.as_str(), endpoint);

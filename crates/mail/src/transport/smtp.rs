@@ -28,9 +28,7 @@ const SUBMISSIONS_PORT: u16 = 465;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 // A whole transaction: MAIL, RCPT, DATA, the message and the relay's verdict on it.
 const SEND_TIMEOUT: Duration = Duration::from_secs(120);
-// An idle connection is checked with NOOP before reuse after this long, and dropped
-// after the longer one (servers may close idle connections after 5 minutes, RFC 5321).
-const CHECK_IDLE_AFTER: Duration = Duration::from_secs(10);
+// An idle connection older than this is closed rather than reused, as lettre's pool does.
 const MAX_IDLE: Duration = Duration::from_secs(60);
 // Idle connections kept for reuse; more may be open while sends are in flight.
 const MAX_POOLED: usize = 32;
@@ -169,17 +167,16 @@ impl SmtpTransport {
         }
     }
 
-    /// An idle connection that still answers, or a new one.
+    /// An idle connection that still answers NOOP (the server may have closed it), or a
+    /// new one.
     async fn checkout(&self) -> Result<AsyncSmtpConnection, SendError> {
         loop {
             let idle = self.lock_idle().pop();
-            let Some((mut connection, since)) = idle else { break };
-            let idle_for = since.elapsed();
-            if idle_for > MAX_IDLE {
-                continue;
-            }
-            if idle_for < CHECK_IDLE_AFTER
-                || tokio::time::timeout(CONNECT_TIMEOUT, connection.test_connected())
+            let Some((mut connection, since)) = idle else {
+                break;
+            };
+            if since.elapsed() <= MAX_IDLE
+                && tokio::time::timeout(CONNECT_TIMEOUT, connection.test_connected())
                     .await
                     .unwrap_or(false)
             {
@@ -208,7 +205,10 @@ impl SmtpTransport {
 
     fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<(AsyncSmtpConnection, Instant)>> {
         // A connection list is valid whatever a panicking holder was doing.
-        self.inner.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Connects with TCP_NODELAY, greets, secures and authenticates.

@@ -10,7 +10,10 @@ fn smtp(raw: &str) -> Result<Mailer, MailError> {
 
 #[test]
 fn a_sender_that_is_not_a_mailbox_is_rejected_naming_it() {
-    let config = MailerConfig::new(TransportConfig::File(PathBuf::from("outbox")), "JobPing jobs at example");
+    let config = MailerConfig::new(
+        TransportConfig::File(PathBuf::from("outbox")),
+        "JobPing jobs at example",
+    );
 
     let err = Mailer::new(config).unwrap_err();
 
@@ -58,7 +61,10 @@ async fn errors_and_debug_output_never_show_the_smtp_password() {
     assert!(!format!("{err} {err:?}").contains("hunter2"), "{err:?}");
     assert!(err.to_string().contains("smtp://mail.example.com:2525"), "{err}");
 
-    let config = MailerConfig::new(TransportConfig::Smtp(url("smtps://mailer:hunter2@mail.example.com")), FROM);
+    let config = MailerConfig::new(
+        TransportConfig::Smtp(url("smtps://mailer:hunter2@mail.example.com")),
+        FROM,
+    );
     assert!(!format!("{config:?}").contains("hunter2"));
     let mailer = Mailer::new(config).unwrap();
     assert!(!format!("{mailer:?}").contains("hunter2"));
@@ -79,7 +85,10 @@ async fn every_supported_smtp_form_builds_without_connecting() {
 
 #[test]
 fn from_domain_is_the_domain_of_the_sender_address() {
-    let mailer = Mailer::new(MailerConfig::new(TransportConfig::File(PathBuf::from("outbox")), "JobPing <jobs@localhost>"))
+    let mailer = Mailer::new(MailerConfig::new(
+        TransportConfig::File(PathBuf::from("outbox")),
+        "JobPing <jobs@localhost>",
+    ))
     .unwrap();
 
     assert_eq!(mailer.from_domain(), "localhost");

@@ -124,7 +124,14 @@ fn hostile_titles_and_companies_are_escaped_in_html_and_as_is_in_text() {
         ..digest_email(vec![hostile], false)
     });
 
-    for raw in ["<script>", "<b>Intern", "onmouseover=\"x", "<i>intro", "evil.example\"", "<img"] {
+    for raw in [
+        "<script>",
+        "<b>Intern",
+        "onmouseover=\"x",
+        "<i>intro",
+        "evil.example\"",
+        "<img",
+    ] {
         assert!(!email.html.contains(raw), "HTML has {raw}:\n{}", email.html);
     }
     assert!(
@@ -204,7 +211,11 @@ fn payment_failed_links_to_the_billing_page_when_there_is_one() {
     let without = payment_failed_with(false);
     assert_url_in_both_parts(&without, &manage().manage_url);
     assert!(!without.html.contains(&in_html(&billing)));
-    assert!(without.text.contains("update your payment details"), "{}", without.text);
+    assert!(
+        without.text.contains("update your payment details"),
+        "{}",
+        without.text
+    );
 }
 
 #[test]

@@ -29,7 +29,9 @@ const ED25519_SEED: &str = include_str!("keys/ed25519.seed");
 const EC: &str = include_str!("keys/ec.pem");
 
 fn key_file(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mail/keys").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/mail/keys")
+        .join(name)
 }
 
 /// A TXT cache holding one published record, so the verifier asks no real DNS.
@@ -69,9 +71,11 @@ impl ResolverCache<Box<str>, Txt> for PublishedTxt {
 async fn verify(raw: &[u8], dns_value: &str) -> Vec<DkimResult> {
     let txt = PublishedTxt::dkim(dns_value);
     // No name servers: a lookup that missed the cache would fail, not leave the machine.
-    let authenticator =
-        MessageAuthenticator::new(ResolverConfig::from_parts(None, vec![], vec![]), ResolverOpts::default())
-            .unwrap();
+    let authenticator = MessageAuthenticator::new(
+        ResolverConfig::from_parts(None, vec![], vec![]),
+        ResolverOpts::default(),
+    )
+    .unwrap();
     let message = AuthenticatedMessage::parse(raw).expect("a parseable message");
     authenticator
         .verify_dkim(Parameters::new(&message).with_txt_cache(&txt))
@@ -127,7 +131,12 @@ async fn an_ed25519_signature_passes_an_independent_verifier() {
 async fn a_full_digest_with_long_quoted_printable_lines_arrives_intact_and_passes() {
     let key = DkimKey::parse(RSA_PKCS1).unwrap();
     let jobs = (0..5)
-        .map(|n| crate::templates::job(&format!("Graduate Analyst {n} (m/w/d) – Zürich"), "Société Générale"))
+        .map(|n| {
+            crate::templates::job(
+                &format!("Graduate Analyst {n} (m/w/d) – Zürich"),
+                "Société Générale",
+            )
+        })
         .collect();
     let rendered = crate::digest_templates::digest_with(jobs, true);
     let email = OutgoingEmail {
@@ -143,8 +152,14 @@ async fn a_full_digest_with_long_quoted_printable_lines_arrives_intact_and_passe
     let message = crate::helpers::parse(&raw);
     // Line ends travel as CRLF.
     let unix = |part: &str| part.replace("\r\n", "\n").trim_end().to_owned();
-    assert!(unix(&message.body_html(0).unwrap()) == unix(&rendered.html), "the HTML changed");
-    assert!(unix(&message.body_text(0).unwrap()) == unix(&rendered.text), "the text changed");
+    assert!(
+        unix(&message.body_html(0).unwrap()) == unix(&rendered.html),
+        "the HTML changed"
+    );
+    assert!(
+        unix(&message.body_text(0).unwrap()) == unix(&rendered.text),
+        "the text changed"
+    );
 }
 
 #[tokio::test]
@@ -187,10 +202,7 @@ async fn an_altered_subject_fails() {
     let tampered = altered(&raw, "Subject: Three new jobs", "Subject: Four new jobs");
 
     let results = verify(&tampered, &key.dns_value()).await;
-    assert!(
-        matches!(results.as_slice(), [DkimResult::Fail(_)]),
-        "{results:?}"
-    );
+    assert!(matches!(results.as_slice(), [DkimResult::Fail(_)]), "{results:?}");
 }
 
 #[tokio::test]
@@ -208,10 +220,7 @@ async fn an_added_list_unsubscribe_header_fails_the_signature() {
     );
 
     let results = verify(&injected, &key.dns_value()).await;
-    assert!(
-        matches!(results.as_slice(), [DkimResult::Fail(_)]),
-        "{results:?}"
-    );
+    assert!(matches!(results.as_slice(), [DkimResult::Fail(_)]), "{results:?}");
 }
 
 #[tokio::test]
@@ -329,7 +338,11 @@ fn a_key_in_another_format_is_refused_naming_the_file_and_the_formats_that_work(
 
 #[test]
 fn garbage_and_an_empty_file_are_refused() {
-    for text in ["", "not a key at all", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"] {
+    for text in [
+        "",
+        "not a key at all",
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    ] {
         let err = DkimKey::parse(text).unwrap_err();
         assert!(matches!(err, DkimKeyError::Unusable { .. }), "{text}: {err:?}");
         assert!(err.to_string().contains("the DKIM key"), "{err}");
@@ -391,7 +404,11 @@ async fn generated_keys_load_publish_the_same_record_and_sign_mail_that_passes()
     }
     let rsa = dkim::generate(KeyAlgorithm::Rsa2048);
     assert!(rsa.private_pem.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
-    assert!(rsa.dns_value.starts_with("v=DKIM1; k=rsa; p=MIIBIjAN"), "{}", rsa.dns_value);
+    assert!(
+        rsa.dns_value.starts_with("v=DKIM1; k=rsa; p=MIIBIjAN"),
+        "{}",
+        rsa.dns_value
+    );
     let ed = dkim::generate(KeyAlgorithm::Ed25519);
     assert!(ed.private_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
     assert!(ed.dns_value.starts_with("v=DKIM1; k=ed25519; p="));

@@ -80,7 +80,11 @@ fn spf_includes_a_relay_only_when_it_is_one_whose_include_is_known() {
 
     let unknown = spf(Some("mail.relay.example"));
     assert_eq!(unknown.value, "v=spf1 a mx ~all");
-    assert!(unknown.purpose.contains("mail.relay.example"), "{}", unknown.purpose);
+    assert!(
+        unknown.purpose.contains("mail.relay.example"),
+        "{}",
+        unknown.purpose
+    );
 
     let local = spf(Some("127.0.0.1"));
     assert_eq!(local.value, "v=spf1 a mx ~all");
@@ -91,7 +95,10 @@ fn spf_includes_a_relay_only_when_it_is_one_whose_include_is_known() {
 fn a_long_dkim_value_is_split_into_quoted_strings_of_at_most_255_bytes() {
     let key = DkimKey::parse(RSA_PKCS1).unwrap();
     let dkim = records("jobping.example", "jobping", Some(&key), None).remove(1);
-    assert!(dkim.value.len() > 255, "an RSA-2048 record is longer than one string");
+    assert!(
+        dkim.value.len() > 255,
+        "an RSA-2048 record is longer than one string"
+    );
 
     let strings = zone_strings(&dkim.value_zone_file());
 

@@ -31,13 +31,11 @@ pub fn email() -> OutgoingEmail {
 }
 
 pub fn file_mailer(dir: &Path) -> Mailer {
-    Mailer::new(MailerConfig::new(TransportConfig::File(dir.to_owned()), FROM))
-    .unwrap()
+    Mailer::new(MailerConfig::new(TransportConfig::File(dir.to_owned()), FROM)).unwrap()
 }
 
 pub fn smtp_mailer(url: Url) -> Mailer {
-    Mailer::new(MailerConfig::new(TransportConfig::Smtp(url), FROM))
-    .unwrap()
+    Mailer::new(MailerConfig::new(TransportConfig::Smtp(url), FROM)).unwrap()
 }
 
 pub fn parse(raw: &[u8]) -> mail_parser::Message<'_> {

@@ -126,7 +126,14 @@ async fn a_retry_of_the_same_email_carries_the_same_idempotency_key_and_body() {
     assert_eq!(requests.len(), 2);
     let keys: Vec<_> = requests
         .iter()
-        .map(|r| r.headers.get("Idempotency-Key").unwrap().to_str().unwrap().to_owned())
+        .map(|r| {
+            r.headers
+                .get("Idempotency-Key")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(keys, vec![email.id.to_string(), email.id.to_string()]);
     assert_eq!(requests[0].body, requests[1].body);
@@ -135,7 +142,12 @@ async fn a_retry_of_the_same_email_carries_the_same_idempotency_key_and_body() {
     mailer.send(&other).await.unwrap();
     let requests = server.received_requests().await.unwrap();
     assert_eq!(
-        requests[2].headers.get("Idempotency-Key").unwrap().to_str().unwrap(),
+        requests[2]
+            .headers
+            .get("Idempotency-Key")
+            .unwrap()
+            .to_str()
+            .unwrap(),
         other.id.to_string(),
         "another email, another key"
     );
@@ -144,8 +156,12 @@ async fn a_retry_of_the_same_email_carries_the_same_idempotency_key_and_body() {
 #[tokio::test]
 async fn rate_limits_and_server_errors_are_transient() {
     for response in [
-        refusal(429, "rate_limit_exceeded", "Too many requests. You can only make 2 requests per second.")
-            .insert_header("Retry-After", "1"),
+        refusal(
+            429,
+            "rate_limit_exceeded",
+            "Too many requests. You can only make 2 requests per second.",
+        )
+        .insert_header("Retry-After", "1"),
         refusal(500, "internal_server_error", "An unexpected error occurred."),
         ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"),
         ResponseTemplate::new(503),
@@ -164,7 +180,11 @@ async fn rate_limits_and_server_errors_are_transient() {
 async fn client_errors_are_permanent_and_carry_resends_message() {
     for (status, name, message) in [
         (400, "validation_error", "Invalid `to` field."),
-        (401, "missing_api_key", "Missing API key in the authorization header."),
+        (
+            401,
+            "missing_api_key",
+            "Missing API key in the authorization header.",
+        ),
         (403, "invalid_api_key", "API key is invalid."),
         (422, "invalid_parameter", "The `from` domain is not verified."),
         (
@@ -173,7 +193,9 @@ async fn client_errors_are_permanent_and_carry_resends_message() {
             "Same idempotency key used with a different request payload.",
         ),
     ] {
-        let err = send_answered_with(refusal(status, name, message)).await.unwrap_err();
+        let err = send_answered_with(refusal(status, name, message))
+            .await
+            .unwrap_err();
 
         assert!(matches!(err, SendError::Permanent(_)), "{status}: {err:?}");
         let text = err.to_string();

@@ -136,3 +136,42 @@ async fn credentials_in_the_url_are_percent_decoded_and_used() {
         Some(("mailer@jobping.example".to_owned(), "p@ss:wörd".to_owned()))
     );
 }
+
+#[tokio::test]
+async fn one_connection_carries_one_email_after_another() {
+    let sink = SmtpSink::start().await.unwrap();
+    let mailer = smtp_mailer(sink.url());
+
+    for _ in 0..3 {
+        mailer.send(&email()).await.unwrap();
+    }
+
+    assert_eq!(sink.wait_for(3, WAIT).await.len(), 3);
+    assert_eq!(sink.connections(), 1, "the connection was reused");
+}
+
+#[tokio::test]
+async fn a_pooled_connection_the_server_closed_is_replaced_without_an_error() {
+    let sink = SmtpSink::start().await.unwrap();
+    let mailer = smtp_mailer(sink.url());
+    mailer.send(&email()).await.unwrap();
+
+    sink.hang_up().await;
+    mailer.send(&email()).await.unwrap();
+
+    assert_eq!(sink.wait_for(2, WAIT).await.len(), 2);
+    assert_eq!(sink.connections(), 2);
+}
+
+#[tokio::test]
+async fn after_a_refused_recipient_the_next_email_gets_through() {
+    let sink = SmtpSink::start().await.unwrap();
+    let mailer = smtp_mailer(sink.url());
+    sink.reject_recipients_with(550);
+    mailer.send(&email()).await.unwrap_err();
+
+    sink.accept_recipients();
+    mailer.send(&email()).await.unwrap();
+
+    assert_eq!(sink.wait_for(1, WAIT).await.len(), 1);
+}

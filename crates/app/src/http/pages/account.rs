@@ -55,6 +55,7 @@ struct RequestLink {
 struct DeletePage {
     email: String,
     token: String,
+    unsubscribe_href: String,
 }
 
 fn request_link_page(email: String, error: Option<String>, status: StatusCode) -> Response {
@@ -161,11 +162,14 @@ async fn delete_page(State(state): State<AppState>, jar: CookieJar) -> Result<Re
     let Some(subscriber) = session::current(&state, &jar).await.map_err(JourneyError::from)? else {
         return Ok(request_link_page(String::new(), None, StatusCode::UNAUTHORIZED));
     };
+    let now = OffsetDateTime::now_utc();
     let page = DeletePage {
         email: subscriber.email.to_string(),
-        token: state
-            .signer
-            .sign(Purpose::Delete, subscriber.id, OffsetDateTime::now_utc()),
+        token: state.signer.sign(Purpose::Delete, subscriber.id, now),
+        unsubscribe_href: format!(
+            "/unsubscribe?token={}",
+            state.signer.sign(Purpose::Unsubscribe, subscriber.id, now)
+        ),
     };
     Ok(render(&page, StatusCode::OK, true))
 }
