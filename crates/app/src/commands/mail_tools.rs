@@ -15,17 +15,7 @@ use crate::settings::{MailTransport, Settings};
 
 /// The domain of the sender address (`JobPing <jobs@example.com>` → `example.com`).
 pub fn sender_domain(settings: &Settings) -> String {
-    let from = &settings.mail.from;
-    let address = match (from.find('<'), from.rfind('>')) {
-        (Some(start), Some(end)) if start < end => &from[start + 1..end],
-        _ => from.as_str(),
-    };
-    address
-        .rsplit('@')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_lowercase()
+    settings.mail.from_domain()
 }
 
 /// Makes a DKIM key: writes the private key to `out` (never over an existing file) and

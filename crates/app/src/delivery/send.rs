@@ -196,13 +196,8 @@ pub fn render(state: &AppState, delivery: &DeliveryToSend) -> anyhow::Result<Out
 /// "unsubscribe". JobPing reads no inbound mail, so such requests are for the operator
 /// to act on; mail apps use the one-click https link when there is one.
 pub fn unsubscribe_mailto(state: &AppState) -> Option<String> {
-    let domain = crate::commands::mail_tools::sender_domain(&state.settings);
-    let from = &state.settings.mail.from;
-    let address = match (from.find('<'), from.rfind('>')) {
-        (Some(start), Some(end)) if start < end => &from[start + 1..end],
-        _ => from.as_str(),
-    };
-    (!domain.is_empty()).then(|| format!("mailto:{}?subject=unsubscribe", address.trim()))
+    let mail = &state.settings.mail;
+    (!mail.from_domain().is_empty()).then(|| format!("mailto:{}?subject=unsubscribe", mail.from_address()))
 }
 
 /// "3 new jobs for you in Berlin and Amsterdam".

@@ -118,6 +118,26 @@ pub struct MailSettings {
     pub resend_webhook_secret: Option<Secret>,
 }
 
+impl MailSettings {
+    /// The sender's bare address (`JobPing <jobs@example.com>` → `jobs@example.com`).
+    pub fn from_address(&self) -> &str {
+        let from = self.from.as_str();
+        match (from.find('<'), from.rfind('>')) {
+            (Some(start), Some(end)) if start < end => from[start + 1..end].trim(),
+            _ => from.trim(),
+        }
+    }
+
+    /// The sending domain, lower-cased.
+    pub fn from_domain(&self) -> String {
+        self.from_address()
+            .rsplit('@')
+            .next()
+            .unwrap_or_default()
+            .to_lowercase()
+    }
+}
+
 /// Billing is on only when the key, the webhook secret and the price are all set.
 #[derive(Debug, Clone)]
 pub struct StripeSettings {

@@ -78,11 +78,7 @@ fn premium_price(state: &AppState) -> String {
 
 /// The address people may write to: the sender's.
 fn contact(state: &AppState) -> String {
-    let from = &state.settings.mail.from;
-    match (from.find('<'), from.rfind('>')) {
-        (Some(start), Some(end)) if start < end => from[start + 1..end].to_owned(),
-        _ => from.trim().to_owned(),
-    }
+    state.settings.mail.from_address().to_owned()
 }
 
 async fn cached(cell: &OnceCell<Bytes>, make: impl FnOnce() -> Response) -> Response {
