@@ -120,6 +120,10 @@ pub async fn scrape_board(
     for batch in jobs.chunks(BATCH) {
         summary += state.store.upsert_jobs(batch, now).await?;
     }
+    if summary.inserted + summary.updated > 0 {
+        // This process ranks the new jobs from its next match on.
+        state.job_index.invalidate().await;
+    }
     report.new = summary.inserted;
     report.updated = summary.updated;
     report.duration = started.elapsed();

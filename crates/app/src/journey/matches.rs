@@ -1,7 +1,7 @@
 //! Ranking the active jobs for one set of preferences: shared by `jobping match`, the
 //! API's matches and the welcome email.
 
-use jobping_core::matching::{IndexedJob, JobIndex, Match, SubscriberContext, rank};
+use jobping_core::matching::{Match, SubscriberContext, rank};
 use jobping_core::{Job, Preferences, Taxonomy};
 use time::OffsetDateTime;
 
@@ -16,24 +16,15 @@ pub struct RankedJob {
 }
 
 /// The best `limit` active jobs for `preferences` (the configured limit when `None`),
-/// re-ranked when re-ranking is on. The index is built from the store on each call.
+/// re-ranked when re-ranking is on. The index is the process's shared one (see
+/// `delivery::JobIndexCache`), not rebuilt per call.
 pub async fn rank_for(
     state: &AppState,
     preferences: &Preferences,
     limit: Option<usize>,
 ) -> anyhow::Result<(Vec<RankedJob>, usize)> {
-    let stored = state.store.jobs(true).await?;
-    let jobs: Vec<IndexedJob> = stored
-        .into_iter()
-        .map(|s| IndexedJob {
-            id: s.id,
-            job: s.job,
-            first_seen_at: s.first_seen_at,
-            active: s.active,
-        })
-        .collect();
+    let index = state.job_index.get(state.store.as_ref()).await?;
     let taxonomy = Taxonomy::embedded();
-    let index = JobIndex::with_taxonomy(jobs, taxonomy);
     let mut config = state.settings.matching.clone();
     if let Some(limit) = limit {
         config.limit = limit;

@@ -61,6 +61,7 @@ async fn store_jobs(app: &TestApp) {
         .map(|r| normalize(r, Taxonomy::embedded(), now).unwrap())
         .collect();
     app.state.store.upsert_jobs(&jobs, now).await.unwrap();
+    app.state.job_index.invalidate().await;
 }
 
 fn preferences() -> serde_json::Value {

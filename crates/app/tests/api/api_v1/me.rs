@@ -207,6 +207,7 @@ async fn store_jobs(app: &TestApp) {
         .map(|r| normalize(r, Taxonomy::embedded(), now).unwrap())
         .collect();
     app.state.store.upsert_jobs(&jobs, now).await.unwrap();
+    app.state.job_index.invalidate().await;
 }
 
 app_test!(
