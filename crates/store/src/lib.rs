@@ -5,6 +5,7 @@
 //! scheme, by [`connect`]; callers hold an `Arc<dyn Store>` and never learn which it is.
 #![forbid(unsafe_code)]
 
+mod billing;
 mod delivery;
 mod error;
 mod jobs;
@@ -22,6 +23,9 @@ use jobping_core::EmailAddress;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use billing::{
+    BillingAccount, BillingChange, BillingOutcome, StripeEvent, SubscriptionStatus, UnknownStatus,
+};
 pub use delivery::{
     DeliveryCandidate, DeliveryItem, DeliveryKind, DeliveryStats, DeliveryToSend, EmailEvent, NewDelivery,
     NewDeliveryItem, RecordOutcome, SubscriberHistory, Vote,
@@ -291,6 +295,32 @@ pub trait Store: Send + Sync + 'static {
     /// Counts for operators: deliveries created since `since` by status, their items, and
     /// the clicks and votes given since then.
     async fn delivery_stats(&self, since: OffsetDateTime) -> Result<DeliveryStats>;
+
+    // ---- billing ----
+
+    /// What is kept about a subscriber's Stripe customer and subscription, if anything.
+    async fn billing_account(&self, subscriber: Uuid) -> Result<Option<BillingAccount>>;
+
+    /// The subscriber a Stripe customer belongs to, if one is linked.
+    async fn subscriber_by_customer(&self, customer_id: &str) -> Result<Option<Uuid>>;
+
+    /// Applies a verified Stripe event in one transaction: keeps its id ([`BillingOutcome::Replay`]
+    /// when seen before, and then nothing else happens), links the customer, moves the
+    /// subscription state unless the state already reflects a newer event (out-of-order
+    /// delivery), sets the tier the state gives, appends a `tier_changed` audit entry
+    /// (actor `stripe`) when the tier moves, and queues `event.task`. The subscriber is
+    /// `event.subscriber`, else the one linked to `event.customer_id`; with neither (or
+    /// erased) the event is only kept.
+    async fn apply_stripe_event(&self, event: &StripeEvent) -> Result<BillingOutcome>;
+
+    /// Premium subscribers whose subscription has been past_due since before
+    /// `past_due_since_before` (their grace ran out) become free, each with an audit
+    /// entry, in one transaction; returns who.
+    async fn expire_past_due(
+        &self,
+        past_due_since_before: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Uuid>>;
 
     // ---- audit log ----
 

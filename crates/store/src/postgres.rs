@@ -18,13 +18,15 @@ use uuid::Uuid;
 use crate::error::DbContext;
 use crate::model::LEASE_EXPIRED_ERROR;
 use crate::{
-    AuditEntry, Backend, ClaimedTask, DeletedSubscriber, DeliveryCandidate, DeliveryKind, DeliveryStats,
-    DeliveryToSend, EmailEvent, FailOutcome, NewAuditEntry, NewConsent, NewDelivery, NewSignup, NewTask,
-    QueueStats, RecordOutcome, Result, ScheduleStatus, SignupOutcome, SourceRun, SourceState, SourceStatus,
-    Store, StoreError, StoredJob, Subscriber, SubscriberExport, SubscriberHistory, SuppressionReason, Switch,
-    Task, TaskId, TaskStatus, UpsertSummary, VerifyOutcome, Vote,
+    AuditEntry, Backend, BillingAccount, BillingOutcome, ClaimedTask, DeletedSubscriber, DeliveryCandidate,
+    DeliveryKind, DeliveryStats, DeliveryToSend, EmailEvent, FailOutcome, NewAuditEntry, NewConsent,
+    NewDelivery, NewSignup, NewTask, QueueStats, RecordOutcome, Result, ScheduleStatus, SignupOutcome,
+    SourceRun, SourceState, SourceStatus, Store, StoreError, StoredJob, StripeEvent, Subscriber,
+    SubscriberExport, SubscriberHistory, SuppressionReason, Switch, Task, TaskId, TaskStatus, UpsertSummary,
+    VerifyOutcome, Vote,
 };
 
+mod billing;
 mod delivery;
 mod export;
 mod feedback;
@@ -412,6 +414,26 @@ impl Store for PgStore {
 
     async fn delivery_stats(&self, since: OffsetDateTime) -> Result<DeliveryStats> {
         self.delivery_stats_impl(since).await
+    }
+
+    async fn billing_account(&self, subscriber: Uuid) -> Result<Option<BillingAccount>> {
+        self.billing_account_impl(subscriber).await
+    }
+
+    async fn subscriber_by_customer(&self, customer_id: &str) -> Result<Option<Uuid>> {
+        self.subscriber_by_customer_impl(customer_id).await
+    }
+
+    async fn apply_stripe_event(&self, event: &StripeEvent) -> Result<BillingOutcome> {
+        self.apply_stripe_event_impl(event).await
+    }
+
+    async fn expire_past_due(
+        &self,
+        past_due_since_before: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Uuid>> {
+        self.expire_past_due_impl(past_due_since_before, now).await
     }
 
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {

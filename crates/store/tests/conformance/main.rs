@@ -1,6 +1,7 @@
 //! One conformance suite: every `Store` behaviour, run against SQLite and PostgreSQL.
 
 mod audit;
+mod billing;
 mod delivery;
 mod feedback;
 mod gdpr;
