@@ -2,6 +2,7 @@
 //! the store. `main.rs` only parses the command line and calls in here.
 #![forbid(unsafe_code)]
 
+pub mod billing;
 pub mod cli;
 pub mod commands;
 pub mod delivery;

@@ -69,6 +69,7 @@ pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<
         Some(url) => Some(Arc::new(RedisProbe::new(url.expose()).context("REDIS_URL")?)),
         None => None,
     };
+    let settings_stripe = settings.stripe.clone();
     Ok(AppState {
         store,
         settings: Arc::new(settings),
@@ -81,6 +82,9 @@ pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<
         limits: Arc::new(limits),
         job_index: Arc::new(crate::delivery::JobIndexCache::new(Duration::from_secs(300))),
         fetcher: Arc::default(),
+        stripe: crate::billing::Stripe::from_settings(&settings_stripe)
+            .context("setting up Stripe")?
+            .map(Arc::new),
     })
 }
 

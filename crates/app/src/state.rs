@@ -36,6 +36,8 @@ pub struct AppState {
     /// The one shared fetcher, made on first use (so a Redis that is down at start
     /// does not stop the process).
     pub fetcher: Arc<OnceCell<Arc<Fetcher>>>,
+    /// Stripe's API, when billing is on.
+    pub stripe: Option<Arc<crate::billing::Stripe>>,
 }
 
 impl AppState {

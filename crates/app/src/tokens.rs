@@ -37,6 +37,8 @@ pub enum Purpose {
     Click,
     /// A thumbs up or down on a job (names the job, delivery and vote).
     Feedback,
+    /// Opens Stripe's customer portal from an email about a payment.
+    Billing,
 }
 
 impl Purpose {
@@ -50,6 +52,7 @@ impl Purpose {
             Self::Session => "session",
             Self::Click => "click",
             Self::Feedback => "feedback",
+            Self::Billing => "billing",
         }
     }
 
@@ -63,6 +66,7 @@ impl Purpose {
             Self::Session,
             Self::Click,
             Self::Feedback,
+            Self::Billing,
         ]
         .into_iter()
         .find(|p| p.as_str() == raw)
@@ -79,6 +83,8 @@ impl Purpose {
             Self::Session => Duration::hours(2),
             // Links in a digest keep working for as long as the job might.
             Self::Click | Self::Feedback => Duration::days(90),
+            // Stripe retries a failed payment for a few weeks.
+            Self::Billing => Duration::days(21),
         }
     }
 

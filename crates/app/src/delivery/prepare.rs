@@ -158,7 +158,17 @@ async fn preferences_of(state: &AppState, subscriber: &Subscriber) -> anyhow::Re
     let stored = state.store.preferences(subscriber.id).await?;
     Ok(stored
         .and_then(|value| serde_json::from_value::<RawPreferences>(value).ok())
+        .map(|raw| for_tier(raw, subscriber.tier))
         .and_then(|raw| Preferences::parse(&raw, Taxonomy::embedded()).ok()))
+}
+
+/// The preferences as the tier allows them: companies left out are a premium feature, so
+/// they are kept (for when premium returns) but not applied on the free plan.
+pub fn for_tier(mut raw: RawPreferences, tier: jobping_core::Tier) -> RawPreferences {
+    if tier == jobping_core::Tier::Free {
+        raw.excluded_companies.clear();
+    }
+    raw
 }
 
 /// The `prepare_digest` task.

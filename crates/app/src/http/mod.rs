@@ -7,6 +7,7 @@ pub mod metrics;
 mod middleware;
 pub mod pages;
 pub mod problem;
+mod stripe;
 pub mod webhooks;
 
 use axum::Router;
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(pages::router())
         .merge(webhooks::router())
+        .merge(stripe::router())
         .merge(api::router());
     if state.settings.metrics_bind.is_none() {
         routes = routes.merge(metrics::router());

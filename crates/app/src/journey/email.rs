@@ -5,7 +5,7 @@
 use anyhow::Context;
 use async_trait::async_trait;
 use jobping_core::{EmailAddress, Job, RemoteScope, SubscriberStatus, Taxonomy};
-use jobping_mail::templates::{self, JobLine, ManageEmail, VerifyEmail};
+use jobping_mail::templates::{self, JobLine, ManageEmail, PaymentFailedEmail, VerifyEmail};
 use jobping_mail::{EmailKind, ListUnsubscribe, OutgoingEmail, SendError};
 use jobping_store::{ClaimedTask, NewTask, StoreError, Subscriber, SuppressionReason};
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,8 @@ pub enum EmailTask {
     PreferencesChanged,
     /// After several empty digests: a note suggesting wider preferences.
     WiderPreferences,
+    /// Stripe could not take a premium payment.
+    PaymentFailed,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -48,6 +50,13 @@ pub async fn enqueue(
     email: EmailTask,
     now: OffsetDateTime,
 ) -> anyhow::Result<()> {
+    let task = task(subscriber, email, now)?;
+    state.store.enqueue(&task).await.context("queueing an email")?;
+    Ok(())
+}
+
+/// The task that sends one email, for callers that queue it in a transaction of theirs.
+pub fn task(subscriber: Uuid, email: EmailTask, now: OffsetDateTime) -> anyhow::Result<NewTask> {
     let payload = serde_json::to_value(Payload {
         subscriber_id: subscriber,
         email,
@@ -60,8 +69,7 @@ pub async fn enqueue(
             now.unix_timestamp() / 600
         ));
     }
-    state.store.enqueue(&task).await.context("queueing an email")?;
-    Ok(())
+    Ok(task)
 }
 
 /// Sends the "your account is deleted" notice now, in the background: the subscriber is
@@ -175,6 +183,17 @@ impl TaskHandler for SendEmail {
                 templates::wider_preferences(links.manage_email()),
                 true,
             ),
+            EmailTask::PaymentFailed => (
+                EmailKind::PaymentFailed,
+                templates::payment_failed(PaymentFailedEmail {
+                    manage_url: links.manage(),
+                    billing_url: state
+                        .settings
+                        .billing_enabled()
+                        .then(|| links.url("/billing/portal", Purpose::Billing)),
+                }),
+                false,
+            ),
         };
         let email = OutgoingEmail {
             // Stable per task, so a retried send is recognisably the same email.
@@ -210,6 +229,10 @@ async fn may_send(state: &AppState, subscriber: &Subscriber, email: EmailTask) -
             matches!(suppressed, None | Some(SuppressionReason::Unsubscribed))
         }
         (EmailTask::Verify, SubscriberStatus::Active) => false,
+        // About money they owe: unsubscribing from jobs does not stop it, a bounce does.
+        (EmailTask::PaymentFailed, SubscriberStatus::Active | SubscriberStatus::Unsubscribed) => {
+            matches!(suppressed, None | Some(SuppressionReason::Unsubscribed))
+        }
         (_, SubscriberStatus::Active) => suppressed.is_none(),
         _ => false,
     };

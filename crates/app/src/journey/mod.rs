@@ -43,6 +43,10 @@ pub enum JourneyError {
     /// or its subscriber no longer exists. One answer for all, on purpose.
     #[error("this link is invalid or has expired")]
     BadLink,
+    /// An outside service (Stripe) could not do its part; nothing was changed. The
+    /// message is for the person and says what to do.
+    #[error("{0}")]
+    Upstream(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -307,6 +311,7 @@ pub async fn export(state: &AppState, subscriber: &Subscriber) -> Result<Subscri
 /// Erases a subscriber everywhere (the store also removes their queued tasks and writes
 /// an audit entry without the address), then tells them it is done.
 pub async fn delete(state: &AppState, subscriber: &Subscriber) -> Result<(), JourneyError> {
+    cancel_premium(state, subscriber).await?;
     let deleted = state
         .store
         .delete_subscriber(subscriber.id, "subscriber", now())
@@ -317,6 +322,28 @@ pub async fn delete(state: &AppState, subscriber: &Subscriber) -> Result<(), Jou
         email::send_account_deleted(state, subscriber.email.clone());
     }
     Ok(())
+}
+
+/// Erasing an account must not leave Stripe charging for it: a live subscription is
+/// cancelled first, and if Stripe cannot be reached nothing is erased yet.
+async fn cancel_premium(state: &AppState, subscriber: &Subscriber) -> Result<(), JourneyError> {
+    let Some(account) = state.store.billing_account(subscriber.id).await? else {
+        return Ok(());
+    };
+    let live = account.status.is_some_and(|status| !status.is_terminal());
+    let (Some(subscription), true) = (&account.subscription_id, live) else {
+        return Ok(());
+    };
+    let Some(stripe) = &state.stripe else {
+        tracing::warn!("erasing a subscriber with a live Stripe subscription while billing is off");
+        return Ok(());
+    };
+    stripe.cancel_subscription(subscription).await.map_err(|err| {
+        tracing::warn!(error = %err, "could not cancel a subscription before erasure");
+        JourneyError::Upstream(
+            "We could not cancel your Premium subscription with our payment provider, so nothing was deleted yet. Please try again in a few minutes.".into(),
+        )
+    })
 }
 
 /// The preferences' fingerprint as the store keeps it.

@@ -103,6 +103,10 @@ pub(super) struct FileStripe {
     pub secret_key: Option<String>,
     pub webhook_secret: Option<String>,
     pub price_monthly: Option<String>,
+    pub price_amount: Option<String>,
+    pub price_currency: Option<String>,
+    pub price_interval: Option<String>,
+    pub past_due_grace_days: Option<u64>,
     pub base_url: Option<String>,
 }
 

@@ -50,6 +50,13 @@ pub const SCHEDULABLE_JOBS: &[SchedulableJob] = &[
         env: "JOBPING_SCHEDULE_DELIVER",
         default: "0 */15 * * * *",
     },
+    // Ends premium for subscriptions past_due for longer than the grace period.
+    SchedulableJob {
+        name: "billing_grace",
+        file_key: "schedules.billing_grace",
+        env: "JOBPING_SCHEDULE_BILLING_GRACE",
+        default: "0 7 * * * *",
+    },
 ];
 
 /// A value that must never be printed or logged.
@@ -144,7 +151,37 @@ pub struct StripeSettings {
     pub secret_key: Option<Secret>,
     pub webhook_secret: Option<Secret>,
     pub price_monthly: Option<String>,
+    /// What `/pricing` shows for the price: it must match the Stripe price.
+    pub price: PriceDisplay,
+    /// How long a past_due subscription keeps premium while Stripe retries the card.
+    pub past_due_grace: Duration,
     pub base_url: Url,
+}
+
+/// The premium price as people see it: an amount in minor units (cents), an ISO 4217
+/// currency and a billing interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceDisplay {
+    pub amount_minor: u64,
+    pub currency: String,
+    pub interval: String,
+}
+
+impl PriceDisplay {
+    /// "€4.99 / month", "£5.00 / month", "49.00 SEK / year".
+    pub fn label(&self) -> String {
+        let figures = format!("{}.{:02}", self.amount_minor / 100, self.amount_minor % 100);
+        let symbol = match self.currency.as_str() {
+            "EUR" => Some("€"),
+            "GBP" => Some("£"),
+            "USD" => Some("$"),
+            _ => None,
+        };
+        match symbol {
+            Some(symbol) => format!("{symbol}{figures} / {}", self.interval),
+            None => format!("{figures} {} / {}", self.currency, self.interval),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -9,8 +9,8 @@ use url::Url;
 
 use super::file::FileSettings;
 use super::{
-    DeliverySettings, HttpSettings, Lookup, MailSettings, Origin, QueueSettings, Raw, SCHEDULABLE_JOBS,
-    ScheduleSetting, Secret, Settings, SettingsError, SignupSettings, StripeSettings,
+    DeliverySettings, HttpSettings, Lookup, MailSettings, Origin, PriceDisplay, QueueSettings, Raw,
+    SCHEDULABLE_JOBS, ScheduleSetting, Secret, Settings, SettingsError, SignupSettings, StripeSettings,
 };
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://jobping.db";
@@ -603,11 +603,62 @@ fn stripe(lookup: &Lookup<'_>, file: super::file::FileStripe) -> Result<StripeSe
         secret_key: secret_key.map(|raw| Secret::new(raw.value)),
         webhook_secret: webhook_secret.map(|raw| Secret::new(raw.value)),
         price_monthly: price.map(|raw| raw.value),
+        price: PriceDisplay {
+            amount_minor: match lookup.get("STRIPE_PRICE_AMOUNT", "stripe.price_amount", file.price_amount) {
+                Some(raw) => amount_minor(&raw)?,
+                None => 499,
+            },
+            currency: match lookup.get(
+                "STRIPE_PRICE_CURRENCY",
+                "stripe.price_currency",
+                file.price_currency,
+            ) {
+                Some(raw) if raw.value.len() == 3 && raw.value.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    raw.value.to_ascii_uppercase()
+                }
+                Some(raw) => return Err(raw.invalid("must be a three-letter ISO 4217 code such as EUR")),
+                None => "EUR".to_owned(),
+            },
+            interval: match lookup.get(
+                "STRIPE_PRICE_INTERVAL",
+                "stripe.price_interval",
+                file.price_interval,
+            ) {
+                Some(raw) if ["day", "week", "month", "year"].contains(&raw.value.as_str()) => raw.value,
+                Some(raw) => return Err(raw.invalid("must be one of day, week, month, year")),
+                None => "month".to_owned(),
+            },
+        },
+        past_due_grace: Duration::from_secs(
+            86_400
+                * lookup.number(
+                    "JOBPING_PAST_DUE_GRACE_DAYS",
+                    "stripe.past_due_grace_days",
+                    file.past_due_grace_days,
+                    3,
+                    (0, 30),
+                )?,
+        ),
         base_url: base_url_or(
             lookup.get("JOBPING_STRIPE_BASE_URL", "stripe.base_url", file.base_url),
             DEFAULT_STRIPE_BASE_URL,
         )?,
     })
+}
+
+/// "4.99" or "5" as cents; at most two decimals, never negative.
+fn amount_minor(raw: &Raw) -> Result<u64, SettingsError> {
+    let bad = || raw.invalid(format!("`{}` is not an amount such as 4.99", raw.value));
+    let (whole, cents) = raw.value.split_once('.').unwrap_or((&raw.value, ""));
+    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || whole.len() > 9 {
+        return Err(bad());
+    }
+    if cents.len() > 2 || !cents.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let whole: u64 = whole.parse().map_err(|_| bad())?;
+    let cents: u64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
+    Ok(whole * 100 + cents)
 }
 
 fn schedules(

@@ -88,6 +88,21 @@ pub(super) fn redacted_toml(settings: &Settings) -> String {
             .unwrap_or_else(|| "[not set]".into())
             .into(),
     );
+    stripe_table.insert(
+        "price_amount".into(),
+        format!(
+            "{}.{:02}",
+            stripe.price.amount_minor / 100,
+            stripe.price.amount_minor % 100
+        )
+        .into(),
+    );
+    stripe_table.insert("price_currency".into(), stripe.price.currency.clone().into());
+    stripe_table.insert("price_interval".into(), stripe.price.interval.clone().into());
+    stripe_table.insert(
+        "past_due_grace_days".into(),
+        int(stripe.past_due_grace.as_secs() / 86_400),
+    );
     stripe_table.insert("base_url".into(), stripe.base_url.as_str().into());
     root.insert("stripe".into(), stripe_table.into());
 

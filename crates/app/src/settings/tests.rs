@@ -313,3 +313,32 @@ fn signup_limits_have_defaults_and_bad_values_are_named() {
     let (setting, _) = problem_for(load(&[("JOBPING_PURGE_UNVERIFIED_DAYS", "soon")]));
     assert_eq!(setting, "JOBPING_PURGE_UNVERIFIED_DAYS");
 }
+
+#[test]
+fn the_premium_price_is_shown_to_the_cent_and_bad_prices_are_named() {
+    let settings = load_file(
+        "[stripe]\nprice_amount = \"12.5\"\nprice_currency = \"gbp\"\nprice_interval = \"year\"\npast_due_grace_days = 5\n",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(settings.stripe.price.amount_minor, 1250);
+    assert_eq!(settings.stripe.price.label(), "£12.50 / year");
+    assert_eq!(
+        settings.stripe.past_due_grace,
+        std::time::Duration::from_secs(5 * 86_400)
+    );
+    let defaults = load(&[]).unwrap();
+    assert_eq!(defaults.stripe.price.label(), "€4.99 / month");
+    let sek = load(&[("STRIPE_PRICE_AMOUNT", "49"), ("STRIPE_PRICE_CURRENCY", "SEK")]).unwrap();
+    assert_eq!(sek.stripe.price.label(), "49.00 SEK / month");
+    for bad in ["4.999", "-1", "4,99", "1e3", ".5"] {
+        let (setting, problem) = problem_for(load(&[("STRIPE_PRICE_AMOUNT", bad)]));
+        assert_eq!(setting, "STRIPE_PRICE_AMOUNT");
+        assert!(problem.contains("4.99"), "{bad}: {problem}");
+    }
+    let (setting, _) = problem_for(load(&[("STRIPE_PRICE_CURRENCY", "euro")]));
+    assert_eq!(setting, "STRIPE_PRICE_CURRENCY");
+    let (setting, problem) = problem_for(load(&[("STRIPE_PRICE_INTERVAL", "fortnight")]));
+    assert_eq!(setting, "STRIPE_PRICE_INTERVAL");
+    assert!(problem.contains("month"), "{problem}");
+}

@@ -53,6 +53,7 @@ impl TaskRegistry {
     pub fn builtin() -> Self {
         let mut registry = Self::default();
         registry.register("housekeeping", housekeeping::Housekeeping);
+        registry.register(crate::billing::GRACE_TASK, crate::billing::BillingGrace);
         registry.register("scrape", crate::ingest::ScrapeSource);
         registry.register("scrape_board", crate::ingest::ScrapeBoard);
         registry.register(crate::journey::email::TASK_KIND, crate::journey::email::SendEmail);

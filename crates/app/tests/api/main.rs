@@ -1,6 +1,7 @@
 //! The app's integration tests: the real app on port 0 against a fresh database.
 
 mod api_v1;
+mod billing;
 mod cli;
 mod delivery;
 mod doctor;

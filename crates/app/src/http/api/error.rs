@@ -37,6 +37,9 @@ pub enum ApiError {
     /// The stored data no longer passes the checks (e.g. the vocabulary changed).
     #[error("conflict: {detail}")]
     Conflict { detail: String, errors: Vec<FieldError> },
+    /// An outside service (Stripe) failed; nothing was changed (502).
+    #[error("upstream: {0}")]
+    Upstream(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -81,6 +84,7 @@ impl From<JourneyError> for ApiError {
         match err {
             JourneyError::Invalid(errors) => Self::invalid(errors, ""),
             JourneyError::BadLink => Self::BadToken,
+            JourneyError::Upstream(message) => Self::Upstream(message),
             JourneyError::Unexpected(err) => Self::Unexpected(err),
         }
     }
@@ -133,6 +137,9 @@ impl IntoResponse for ApiError {
                 ..Problem::new(StatusCode::CONFLICT).detail(detail)
             }
             .into_response(),
+            Self::Upstream(message) => Problem::new(StatusCode::BAD_GATEWAY)
+                .detail(message)
+                .into_response(),
             Self::Unexpected(err) => {
                 tracing::error!(error = format!("{err:#}"), "an API call failed");
                 Problem::internal().into_response()

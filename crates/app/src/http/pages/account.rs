@@ -39,6 +39,16 @@ struct AccountPage {
     unsubscribe_href: String,
     export_href: String,
     delete_href: &'static str,
+    /// What the billing section offers: nothing (billing off), upgrade, or manage.
+    billing: Billing,
+    price: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Billing {
+    Off,
+    Upgrade,
+    Manage,
 }
 
 #[derive(Template)]
@@ -74,6 +84,20 @@ async fn account(State(state): State<AppState>, jar: CookieJar) -> Result<Respon
     };
     let now = OffsetDateTime::now_utc();
     let token = |purpose| state.signer.sign(purpose, subscriber.id, now);
+    let billing = if state.stripe.is_none() {
+        Billing::Off
+    } else if subscriber.tier == Tier::Premium
+        || state
+            .store
+            .billing_account(subscriber.id)
+            .await
+            .map_err(JourneyError::from)?
+            .is_some_and(|account| account.status.is_some_and(|s| !s.is_terminal()))
+    {
+        Billing::Manage
+    } else {
+        Billing::Upgrade
+    };
     let page = AccountPage {
         email: subscriber.email.to_string(),
         status: match subscriber.status {
@@ -90,6 +114,8 @@ async fn account(State(state): State<AppState>, jar: CookieJar) -> Result<Respon
         unsubscribe_href: format!("/unsubscribe?token={}", token(Purpose::Unsubscribe)),
         export_href: format!("/account/export?token={}", token(Purpose::Export)),
         delete_href: "/account/delete",
+        billing,
+        price: state.settings.stripe.price.label(),
     };
     Ok(render(&page, StatusCode::OK, true))
 }

@@ -68,9 +68,8 @@ pub fn router() -> Router<AppState> {
 type Pages = axum::Extension<Arc<StaticPages>>;
 
 fn premium_price(state: &AppState) -> String {
-    // The amount and currency come with billing (issue 7); until then, say what is true.
     if state.settings.billing_enabled() {
-        "Monthly subscription".to_owned()
+        state.settings.stripe.price.label()
     } else {
         "Coming soon".to_owned()
     }

@@ -2,6 +2,7 @@
 //! share lives here: rendering, the error page, the preferences form and the session.
 
 mod account;
+mod billing;
 mod feedback;
 mod form;
 mod info;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(preferences::router())
         .merge(unsubscribe::router())
         .merge(account::router())
+        .merge(billing::router())
         .merge(feedback::router())
 }
 
@@ -131,6 +133,11 @@ impl IntoResponse for PageError {
                 let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
                 Message::new("Please check what you entered", &refs).respond(StatusCode::UNPROCESSABLE_ENTITY)
             }
+            JourneyError::Upstream(message) => Message::new(
+                "We could not reach our payment provider",
+                &[message.as_str(), "Nothing was charged or changed."],
+            )
+            .respond(StatusCode::BAD_GATEWAY),
             JourneyError::Unexpected(err) => {
                 tracing::error!(error = format!("{err:#}"), "a page failed");
                 Message::new(
