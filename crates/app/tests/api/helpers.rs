@@ -102,6 +102,8 @@ pub fn settings_with_file(
     vars.insert("JOBPING_SCHEDULE_SCRAPE", "off".into());
     // Likewise the delivery round: tests that deliver run it themselves.
     vars.insert("JOBPING_SCHEDULE_DELIVER", "off".into());
+    // Billing grace runs hourly; tests that need it call its task.
+    vars.insert("JOBPING_SCHEDULE_BILLING_GRACE", "off".into());
     vars.insert(
         "JOBPING_MAIL",
         format!("file://{}", dir.path().join("outbox").display()),
