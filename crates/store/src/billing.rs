@@ -88,20 +88,33 @@ impl FromStr for SubscriptionStatus {
     }
 }
 
-/// What is kept about one subscriber's Stripe customer and subscription.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What is kept about one subscriber's Stripe customer and subscription (also part of
+/// their data export).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BillingAccount {
     pub subscriber: Uuid,
     pub customer_id: Option<String>,
     pub subscription_id: Option<String>,
     /// The subscription's status as of `last_event_at`; `None` before any is known.
+    #[serde(serialize_with = "status_text")]
     pub status: Option<SubscriptionStatus>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub current_period_end: Option<OffsetDateTime>,
     /// When the subscription went past_due (kept while it stays so).
+    #[serde(with = "time::serde::rfc3339::option")]
     pub past_due_since: Option<OffsetDateTime>,
     /// Stripe's `created` of the newest event applied to the state: older ones are stale.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub last_event_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+fn status_text<S: serde::Serializer>(status: &Option<SubscriptionStatus>, out: S) -> Result<S::Ok, S::Error> {
+    match status {
+        Some(status) => out.serialize_str(status.as_str()),
+        None => out.serialize_none(),
+    }
 }
 
 /// What a verified Stripe event says about the subscription.

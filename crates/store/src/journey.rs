@@ -108,6 +108,8 @@ pub struct SubscriberExport {
     pub deliveries: Vec<ExportedDelivery>,
     /// Oldest first.
     pub feedback: Vec<ExportedFeedback>,
+    /// Their Stripe customer and subscription, if they ever bought premium.
+    pub billing: Option<crate::BillingAccount>,
 }
 
 /// The subscriber row, as exported.

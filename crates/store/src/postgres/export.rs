@@ -16,6 +16,8 @@ use crate::{
 
 impl PgStore {
     pub(super) async fn export_subscriber_impl(&self, id: Uuid) -> Result<SubscriberExport> {
+        // Read first, outside the snapshot below, so the export holds one connection at a time.
+        let billing = self.billing_account_impl(id).await?;
         let mut tx = self.pool.begin().await.db("beginning an export")?;
         // One snapshot for every part, so that they agree with each other.
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -109,6 +111,7 @@ impl PgStore {
             .collect::<Result<Vec<_>>>()?;
         attach_items(&mut deliveries, items);
         Ok(SubscriberExport {
+            billing,
             subscriber: subscriber.into(),
             preferences,
             consents: consents

@@ -16,6 +16,8 @@ use crate::{
 
 impl SqliteStore {
     pub(super) async fn export_subscriber_impl(&self, id: Uuid) -> Result<SubscriberExport> {
+        // Read first, outside the snapshot below, so the export holds one connection at a time.
+        let billing = self.billing_account_impl(id).await?;
         let mut reader = self.read().await?;
         // One read transaction: a snapshot, so the parts agree with each other.
         let mut tx = reader.begin().await.db("beginning an export")?;
@@ -113,6 +115,7 @@ impl SqliteStore {
             .collect::<Result<Vec<_>>>()?;
         attach_items(&mut deliveries, items);
         Ok(SubscriberExport {
+            billing,
             subscriber: subscriber.into(),
             preferences: preferences.as_deref().map(json_from_text).transpose()?,
             consents: consents

@@ -77,6 +77,10 @@ store_test!(
             store.subscriber_by_customer("cus_Q1xY").await.unwrap(),
             Some(ada.id)
         );
+        let export = serde_json::to_value(store.export_subscriber(ada.id).await.unwrap()).unwrap();
+        assert_eq!(export["billing"]["customer_id"], "cus_Q1xY");
+        assert_eq!(export["billing"]["status"], "active");
+        assert_eq!(export["billing"]["last_event_at"], "2026-11-25T09:00:00Z");
 
         let audit = store.recent_audit(10).await.unwrap();
         let change = audit.iter().find(|e| e.action == "tier_changed").unwrap();
