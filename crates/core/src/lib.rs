@@ -18,7 +18,7 @@ mod vocab;
 pub use email::{EmailAddress, EmailError};
 pub use job::{EmploymentType, Job, JobLevel, JobLocation, RemoteScope, Salary, SalaryPeriod, VisaSignal};
 pub use posting::{RawPosting, RawSalary};
-pub use preferences::{FieldError, Preferences, RawPreferences};
+pub use preferences::{FieldError, Preferences, RawPreferences, SalaryFloor};
 pub use subscriber::{SubscriberStatus, Tier};
 pub use taxonomy::Taxonomy;
 pub use text_enum::UnknownVariant;

@@ -40,6 +40,9 @@ pub struct RawPreferences {
     pub keywords: Vec<String>,
     pub excluded_companies: Vec<String>,
     pub start_date: Option<String>,
+    /// The least a job may pay a year, as "30000 EUR" (premium).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salary_floor: Option<String>,
 }
 
 /// Checked preferences.
@@ -58,6 +61,62 @@ pub struct Preferences {
     excluded_companies: Vec<String>,
     #[serde(serialize_with = "serialize_date")]
     start_date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    salary_floor: Option<SalaryFloor>,
+}
+
+/// The least a job may pay a year, in one currency. Only a job that states its pay in
+/// that currency can fall below it: one without a salary, or in another currency, is
+/// not judged (no exchange rates are guessed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SalaryFloor {
+    pub annual: u32,
+    /// ISO 4217, upper case.
+    pub currency: String,
+}
+
+impl SalaryFloor {
+    /// "30000 EUR", "30,000 eur", "30.000 EUR", "EUR 30000".
+    fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("`{text}` is not a yearly amount and currency like 30000 EUR");
+        let parts: Vec<&str> = text.split_whitespace().collect();
+        let is_code = |p: &str| p.len() == 3 && p.chars().all(|c| c.is_ascii_alphabetic());
+        let (amount, currency) = match parts.as_slice() {
+            [amount, code] if is_code(code) => (*amount, *code),
+            [code, amount] if is_code(code) => (*amount, *code),
+            _ => return Err(bad()),
+        };
+        let digits: String = amount
+            .chars()
+            .filter(|c| !matches!(c, ',' | '.' | '\'' | '_'))
+            .collect();
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let annual: u32 = digits.parse().map_err(|_| bad())?;
+        if !(1_000..=1_000_000).contains(&annual) {
+            return Err(format!(
+                "a yearly salary floor must be between 1000 and 1000000, not {annual}"
+            ));
+        }
+        Ok(Self {
+            annual,
+            currency: currency.to_ascii_uppercase(),
+        })
+    }
+}
+
+/// Written as it is read: "30000 EUR".
+impl Serialize for SalaryFloor {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.collect_str(self)
+    }
+}
+
+impl std::fmt::Display for SalaryFloor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.annual, self.currency)
+    }
 }
 
 const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
@@ -208,6 +267,16 @@ impl Preferences {
                     .map_err(|_| check.fail("start_date", format!("`{text}` is not a date like 2026-09-01")))
                     .ok()
             });
+        let salary_floor = raw
+            .salary_floor
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .and_then(|text| {
+                SalaryFloor::parse(text)
+                    .map_err(|message| check.fail("salary_floor", message))
+                    .ok()
+            });
         match (experience, visa) {
             (Some(experience), Some(visa)) if check.errors.is_empty() => Ok(Self {
                 cities,
@@ -222,6 +291,7 @@ impl Preferences {
                 keywords,
                 excluded_companies,
                 start_date,
+                salary_floor,
             }),
             _ => Err(check.errors),
         }
@@ -247,6 +317,7 @@ impl Preferences {
             keywords: texts(&self.keywords),
             excluded_companies: texts(&self.excluded_companies),
             start_date: self.start_date.and_then(|d| d.format(DATE).ok()),
+            salary_floor: self.salary_floor.as_ref().map(ToString::to_string),
         }
     }
 
@@ -288,6 +359,9 @@ impl Preferences {
     }
     pub fn start_date(&self) -> Option<Date> {
         self.start_date
+    }
+    pub fn salary_floor(&self) -> Option<&SalaryFloor> {
+        self.salary_floor.as_ref()
     }
 }
 

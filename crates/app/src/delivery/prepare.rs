@@ -162,11 +162,13 @@ async fn preferences_of(state: &AppState, subscriber: &Subscriber) -> anyhow::Re
         .and_then(|raw| Preferences::parse(&raw, Taxonomy::embedded()).ok()))
 }
 
-/// The preferences as the tier allows them: companies left out are a premium feature, so
-/// they are kept (for when premium returns) but not applied on the free plan.
+/// The preferences as the tier allows them: companies left out and the salary floor are
+/// premium filters, so they are kept (for when premium returns) but not applied on the
+/// free plan.
 pub fn for_tier(mut raw: RawPreferences, tier: jobping_core::Tier) -> RawPreferences {
     if tier == jobping_core::Tier::Free {
         raw.excluded_companies.clear();
+        raw.salary_floor = None;
     }
     raw
 }

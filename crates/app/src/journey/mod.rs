@@ -83,6 +83,9 @@ pub fn check_signup(request: &SignupRequest) -> Result<(EmailAddress, Preference
     if !request.preferences.excluded_companies.is_empty() {
         errors.push(premium_only());
     }
+    if request.preferences.salary_floor.is_some() {
+        errors.push(premium_floor());
+    }
     if !request.consent {
         errors.push(FieldError::new(
             "consent",
@@ -99,6 +102,13 @@ fn premium_only() -> FieldError {
     FieldError::new(
         "excluded_companies",
         "leaving out companies is a premium feature: leave this empty on the free plan",
+    )
+}
+
+fn premium_floor() -> FieldError {
+    FieldError::new(
+        "salary_floor",
+        "a salary floor is a premium feature: leave this empty on the free plan",
     )
 }
 
@@ -256,11 +266,15 @@ pub async fn update_preferences(
     let mut errors = Preferences::parse(raw, Taxonomy::embedded())
         .err()
         .unwrap_or_default();
-    if subscriber.tier != Tier::Premium && !raw.excluded_companies.is_empty() {
-        // Exclusions kept from a premium past may be sent back unchanged; new ones not.
-        let stored = preferences(state, subscriber.id).await?.excluded_companies;
-        if raw.excluded_companies != stored {
+    if subscriber.tier != Tier::Premium && (!raw.excluded_companies.is_empty() || raw.salary_floor.is_some())
+    {
+        // Premium filters kept from a premium past may be sent back unchanged; new ones not.
+        let stored = preferences(state, subscriber.id).await?;
+        if raw.excluded_companies != stored.excluded_companies {
             errors.push(premium_only());
+        }
+        if raw.salary_floor.is_some() && raw.salary_floor != stored.salary_floor {
+            errors.push(premium_floor());
         }
     }
     if !errors.is_empty() {

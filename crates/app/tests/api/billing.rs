@@ -635,3 +635,80 @@ billing_test!(
         assert!(app.state.store.subscriber(ada.id).await.is_err());
     }
 );
+
+billing_test!(
+    premium_filters_need_premium_and_are_kept_but_unused_when_it_ends,
+    |app: TestApp, _stripe: MockServer| async move {
+        app.signed_up_and_confirmed("ada@example.com").await;
+        let ada = app.who("ada@example.com").await;
+        let manage = app.state.signer.sign(
+            jobping::tokens::Purpose::Manage,
+            ada.id,
+            OffsetDateTime::now_utc(),
+        );
+        let mut prefs: Value = app
+            .client
+            .get(format!("{}/api/v1/me/preferences", app.address))
+            .bearer_auth(&manage)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        prefs["salary_floor"] = json!("32000 EUR");
+        prefs["excluded_companies"] = json!(["Nordwind Logistics"]);
+        let put = |body: Value| {
+            app.client
+                .put(format!("{}/api/v1/me/preferences", app.address))
+                .bearer_auth(&manage)
+                .json(&body)
+                .send()
+        };
+        let refused = put(prefs.clone()).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = refused.json().await.unwrap();
+        let fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["field"].as_str())
+            .collect();
+        assert_eq!(fields, ["excluded_companies", "salary_floor"], "{problem}");
+
+        app.stripe_event(&event(
+            "evt_1",
+            "customer.subscription.created",
+            now() - 5,
+            subscription(&ada, "active"),
+        ))
+        .await;
+        let saved = put(prefs.clone()).await.unwrap();
+        assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+        let stored = app.state.store.preferences(ada.id).await.unwrap().unwrap();
+        assert_eq!(stored["salary_floor"], "32000 EUR");
+
+        // Premium ends: the filters are kept for later but no longer applied...
+        app.stripe_event(&event(
+            "evt_2",
+            "customer.subscription.deleted",
+            now() - 1,
+            subscription(&ada, "canceled"),
+        ))
+        .await;
+        let ada = app.who("ada@example.com").await;
+        assert_eq!(ada.tier, Tier::Free);
+        let raw: jobping_core::RawPreferences = serde_json::from_value(stored).unwrap();
+        let applied = jobping::delivery::prepare::for_tier(raw.clone(), ada.tier);
+        assert!(applied.excluded_companies.is_empty() && applied.salary_floor.is_none());
+        let premium = jobping::delivery::prepare::for_tier(raw, Tier::Premium);
+        assert_eq!(premium.salary_floor.as_deref(), Some("32000 EUR"));
+        // ...and may be sent back unchanged, but not changed, on the free plan.
+        assert_eq!(put(prefs.clone()).await.unwrap().status(), StatusCode::OK);
+        prefs["salary_floor"] = json!("45000 EUR");
+        assert_eq!(
+            put(prefs).await.unwrap().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+);

@@ -45,6 +45,8 @@ pub enum Violation {
     Visa,
     /// Requires, or is written in, a language the subscriber does not work in.
     Language,
+    /// States a yearly pay below the subscriber's floor, in the floor's currency.
+    Salary,
 }
 
 impl std::fmt::Display for Violation {
@@ -60,6 +62,7 @@ impl std::fmt::Display for Violation {
             Self::Level => "too senior, too much experience asked, or an unwanted internship",
             Self::Visa => "no sponsorship, or a right to work the subscriber lacks",
             Self::Language => "requires or is written in a language the subscriber does not speak",
+            Self::Salary => "pays less than the subscriber's salary floor",
         })
     }
 }
@@ -90,6 +93,7 @@ pub(crate) fn profile_violations(sub: &Subscriber, job: &IndexedJob, facts: &Job
         (!level_ok(sub, j, facts.seniority_signal), Violation::Level),
         (!visa_ok(sub, j, facts), Violation::Visa),
         (!language_ok(sub, facts), Violation::Language),
+        (!salary_ok(sub, j), Violation::Salary),
     ]
     .into_iter()
     .filter_map(|(broken, v)| broken.then_some(v))
@@ -106,6 +110,22 @@ pub(crate) fn profile_eligible(sub: &Subscriber, job: &IndexedJob, facts: &JobFa
         && visa_ok(sub, j, facts)
         && location_ok(sub, j, facts)
         && !sub.excludes(&facts.company)
+        && salary_ok(sub, j)
+}
+
+/// A job passes unless it states its yearly pay in the floor's currency and even its top
+/// figure is below the floor.
+fn salary_ok(sub: &Subscriber, job: &Job) -> bool {
+    let (Some(floor), Some(salary)) = (sub.prefs.salary_floor(), job.salary.as_ref()) else {
+        return true;
+    };
+    if !salary.currency.eq_ignore_ascii_case(&floor.currency) {
+        return true;
+    }
+    salary
+        .annual_max
+        .or(salary.annual_min)
+        .is_none_or(|top| top >= f64::from(floor.annual))
 }
 
 /// The rules that depend on time and on the subscriber's history.

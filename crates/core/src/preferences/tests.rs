@@ -102,3 +102,42 @@ fn long_and_empty_free_text_entries_are_refused() {
     let errors = Preferences::parse(&raw(value), Taxonomy::embedded()).unwrap_err();
     assert_eq!(fields(&errors), ["skills[0]", "skills[1]"]);
 }
+
+#[test]
+fn a_salary_floor_reads_common_spellings_and_names_bad_ones() {
+    let taxonomy = Taxonomy::embedded();
+    let with = |floor: &str| {
+        let mut value = design_example();
+        value["salary_floor"] = json!(floor);
+        Preferences::parse(&raw(value), taxonomy)
+    };
+    for spelling in [
+        "30000 EUR",
+        "30,000 eur",
+        "30.000 EUR",
+        "EUR 30000",
+        " 30'000  EUR ",
+    ] {
+        let prefs = with(spelling).unwrap();
+        let floor = prefs.salary_floor().unwrap();
+        assert_eq!(
+            (floor.annual, floor.currency.as_str()),
+            (30_000, "EUR"),
+            "{spelling}"
+        );
+        assert_eq!(prefs.to_raw().salary_floor.as_deref(), Some("30000 EUR"));
+        assert_eq!(serde_json::to_value(&prefs).unwrap()["salary_floor"], "30000 EUR");
+    }
+    assert_eq!(with("").unwrap().salary_floor(), None);
+    for bad in [
+        "thirty thousand",
+        "30000",
+        "30000 euros",
+        "500 EUR",
+        "-3000 EUR",
+        "2000000 GBP",
+    ] {
+        let errors = with(bad).unwrap_err();
+        assert_eq!(fields(&errors), ["salary_floor"], "{bad}");
+    }
+}

@@ -101,6 +101,7 @@ async fn list(
 ) -> Result<Json<Vec<MatchItem>>, ApiError> {
     let limit = limit(query)?;
     let raw = journey::preferences(&state, auth.subscriber.id).await?;
+    let raw = crate::delivery::prepare::for_tier(raw, auth.subscriber.tier);
     let preferences = Preferences::parse(&raw, Taxonomy::embedded()).map_err(|errors| ApiError::Conflict {
         detail: "Your stored preferences need updating before jobs can be matched: replace them with PUT /api/v1/me/preferences.".to_owned(),
         errors: fields(errors, ""),

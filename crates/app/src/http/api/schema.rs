@@ -70,6 +70,12 @@ pub struct PreferencesBody {
     /// The earliest start, as `YYYY-MM-DD` (optional).
     #[schema(format = Date, example = "2026-09-01")]
     pub start_date: Option<String>,
+    /// The least a job may pay a year, as an amount and an ISO 4217 code: a premium
+    /// filter, so it must be absent on the free plan. A job is left out only when it
+    /// states a lower yearly pay in that currency.
+    #[schema(example = "32000 EUR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salary_floor: Option<String>,
 }
 
 impl From<PreferencesBody> for RawPreferences {
@@ -87,6 +93,7 @@ impl From<PreferencesBody> for RawPreferences {
             keywords,
             excluded_companies,
             start_date,
+            salary_floor,
         } = body;
         Self {
             cities,
@@ -101,6 +108,7 @@ impl From<PreferencesBody> for RawPreferences {
             keywords,
             excluded_companies,
             start_date,
+            salary_floor,
         }
     }
 }
@@ -120,6 +128,7 @@ impl From<RawPreferences> for PreferencesBody {
             keywords,
             excluded_companies,
             start_date,
+            salary_floor,
         } = raw;
         Self {
             cities,
@@ -134,6 +143,7 @@ impl From<RawPreferences> for PreferencesBody {
             keywords,
             excluded_companies,
             start_date,
+            salary_floor,
         }
     }
 }

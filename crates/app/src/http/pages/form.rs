@@ -33,6 +33,7 @@ pub struct PrefsInput {
     pub keywords: String,
     pub excluded_companies: String,
     pub start_date: String,
+    pub salary_floor: String,
 }
 
 impl PrefsInput {
@@ -59,6 +60,7 @@ impl PrefsInput {
             keywords: list(&self.keywords),
             excluded_companies: list(&self.excluded_companies),
             start_date: one(&self.start_date),
+            salary_floor: one(&self.salary_floor),
         }
     }
 }
@@ -79,7 +81,8 @@ pub struct PrefsForm {
     pub keywords: String,
     pub excluded_companies: String,
     pub start_date: String,
-    /// Company exclusions are a premium filter.
+    pub salary_floor: String,
+    /// Company exclusions and the salary floor are premium filters.
     pub show_exclusions: bool,
 }
 
@@ -97,6 +100,7 @@ const FIELD_ORDER: &[(&str, &str)] = &[
     ("skills", "Skills"),
     ("keywords", "Keywords"),
     ("excluded_companies", "Companies to leave out"),
+    ("salary_floor", "Lowest yearly salary"),
     ("consent", "Consent"),
 ];
 
@@ -182,6 +186,7 @@ impl PrefsForm {
             keywords: raw.keywords.join(", "),
             excluded_companies: raw.excluded_companies.join(", "),
             start_date: raw.start_date.clone().unwrap_or_default(),
+            salary_floor: raw.salary_floor.clone().unwrap_or_default(),
             show_exclusions,
         }
     }

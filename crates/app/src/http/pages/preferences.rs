@@ -93,10 +93,10 @@ async fn save(
     };
     let mut raw = input.to_raw();
     if !shows_exclusions(&subscriber) {
-        // A free subscriber's form has no exclusions field: keep what is stored.
-        raw.excluded_companies = journey::preferences(&state, subscriber.id)
-            .await?
-            .excluded_companies;
+        // A free subscriber's form has no premium fields: keep what is stored.
+        let stored = journey::preferences(&state, subscriber.id).await?;
+        raw.excluded_companies = stored.excluded_companies;
+        raw.salary_floor = stored.salary_floor;
     }
     match journey::update_preferences(&state, &subscriber, &raw).await {
         Ok(_) => Ok(Redirect::to("/preferences?saved=1").into_response()),

@@ -237,3 +237,29 @@ fn a_remote_job_limited_to_other_countries_is_out_even_when_based_in_their_city(
     );
     assert_eq!(broken(&prefs(json!({"visa": "uk"})), &de_only), vec![]);
 }
+
+#[test]
+fn a_salary_floor_excludes_only_jobs_that_state_less_in_its_currency() {
+    let p = prefs(json!({"salary_floor": "40.000 eur"}));
+    let paying = |currency: &str, min: f64, max: Option<f64>| {
+        job(
+            1,
+            json!({"salary": {"min": min, "max": max, "currency": currency, "period": "year",
+                "annual_min": min, "annual_max": max}}),
+        )
+    };
+    assert_eq!(
+        broken(&p, &paying("EUR", 30_000.0, Some(36_000.0))),
+        vec![Violation::Salary]
+    );
+    assert_eq!(
+        broken(&p, &paying("EUR", 30_000.0, None)),
+        vec![Violation::Salary]
+    );
+    // The top of the range reaches the floor.
+    assert_eq!(broken(&p, &paying("EUR", 35_000.0, Some(40_000.0))), vec![]);
+    // Another currency, or no salary at all: not judged.
+    assert_eq!(broken(&p, &paying("GBP", 20_000.0, Some(25_000.0))), vec![]);
+    assert_eq!(broken(&p, &job(1, json!({}))), vec![]);
+    assert_eq!(broken(&prefs(json!({})), &paying("EUR", 10_000.0, None)), vec![]);
+}
