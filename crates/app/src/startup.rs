@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::limits::ClientLimits;
+use crate::limits::Limiter;
 use crate::redis::RedisProbe;
 use crate::scheduler::Scheduler;
 use crate::settings::{MailTransport, Secret, Settings};
@@ -64,10 +64,14 @@ pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<
     let previous: Vec<&str> = settings.previous_secrets.iter().map(Secret::expose).collect();
     let signer = Signer::new(signing_secret.expose(), &previous);
     let mailer = Mailer::new(mail_config(&settings)?).context("setting up outgoing mail (JOBPING_MAIL)")?;
-    let limits = ClientLimits::new(settings.signup.per_ip_per_hour);
     let redis = match &settings.redis_url {
         Some(url) => Some(Arc::new(RedisProbe::new(url.expose()).context("REDIS_URL")?)),
         None => None,
+    };
+    // With Redis, every process shares one count; without, each counts its own.
+    let limits = match &redis {
+        Some(probe) => Limiter::redis(probe.clone(), &settings.limits.key_prefix),
+        None => Limiter::in_process(),
     };
     let settings_stripe = settings.stripe.clone();
     Ok(AppState {

@@ -9,7 +9,7 @@ use tokio::sync::OnceCell;
 
 use jobping_mail::Mailer;
 
-use crate::limits::ClientLimits;
+use crate::limits::Limiter;
 use crate::redis::RedisProbe;
 use crate::settings::{Secret, Settings};
 use crate::tokens::Signer;
@@ -31,8 +31,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// The active jobs, indexed for matching, shared by every digest this process prepares.
     pub job_index: Arc<crate::delivery::JobIndexCache>,
-    /// Per-client limits on forms that make us send email.
-    pub limits: Arc<ClientLimits>,
+    /// Rate limits: in this process, or shared through Redis.
+    pub limits: Arc<Limiter>,
     /// The one shared fetcher, made on first use (so a Redis that is down at start
     /// does not stop the process).
     pub fetcher: Arc<OnceCell<Arc<Fetcher>>>,

@@ -3,6 +3,7 @@
 
 pub mod api;
 mod health;
+pub mod limit;
 pub mod metrics;
 mod middleware;
 pub mod pages;
@@ -29,6 +30,11 @@ pub fn router(state: AppState) -> Router {
     }
     let routes = routes
         .fallback(problem::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit::paths))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit::client_address,
+        ))
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(DefaultBodyLimit::max(state.settings.http.body_limit_bytes));
     middleware::stack(routes, &state.settings).with_state(state)

@@ -29,6 +29,8 @@ pub(super) struct FileSettings {
     #[serde(default)]
     pub signup: FileSignup,
     #[serde(default)]
+    pub limits: FileLimits,
+    #[serde(default)]
     pub delivery: FileDelivery,
     /// Job name to cron expression; an empty expression disables the job.
     #[serde(default)]
@@ -95,6 +97,18 @@ pub(super) struct FileMail {
 #[serde(deny_unknown_fields)]
 pub(super) struct FileAdmin {
     pub key: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileLimits {
+    pub api_free: Option<String>,
+    pub api_premium: Option<String>,
+    pub form_address: Option<String>,
+    pub webhook: Option<String>,
+    pub admin: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub key_prefix: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -103,6 +103,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub queue: QueueSettings,
     pub signup: SignupSettings,
+    pub limits: LimitSettings,
     pub delivery: DeliverySettings,
     pub schedules: Vec<ScheduleSetting>,
     pub scraping: ScrapingSettings,
@@ -205,6 +206,26 @@ pub struct DeliverySettings {
     /// Stop all sending, or one tier's, until switched back (also an operator switch).
     pub paused: bool,
     pub paused_tiers: Vec<jobping_core::Tier>,
+}
+
+/// Rate limits (see `crate::limits`); the per-address form limit is in `signup`.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// The subscriber API (`/api/v1/me…`), per subscriber, by tier.
+    pub api_free: crate::limits::Quota,
+    pub api_premium: crate::limits::Quota,
+    /// Forms that send email, per client address (from `signup.per_ip_per_hour`).
+    pub form_ip: crate::limits::Quota,
+    /// The same forms, per target email address.
+    pub form_address: crate::limits::Quota,
+    /// Each webhook source (`stripe`, `email`).
+    pub webhook: crate::limits::Quota,
+    /// The admin API and console, per client address.
+    pub admin: crate::limits::Quota,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<crate::limits::Cidr>,
+    /// Prefix of the limiter's Redis keys.
+    pub key_prefix: String,
 }
 
 /// Limits on signups and on the emails a form can make us send.

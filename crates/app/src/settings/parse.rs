@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::limits::{Cidr, Quota};
+
 use super::file::FileSettings;
 use super::{
-    DeliverySettings, HttpSettings, Lookup, MailSettings, Origin, PriceDisplay, QueueSettings, Raw,
-    SCHEDULABLE_JOBS, ScheduleSetting, Secret, Settings, SettingsError, SignupSettings, StripeSettings,
+    DeliverySettings, HttpSettings, LimitSettings, Lookup, MailSettings, Origin, PriceDisplay, QueueSettings,
+    Raw, SCHEDULABLE_JOBS, ScheduleSetting, Secret, Settings, SettingsError, SignupSettings, StripeSettings,
 };
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://jobping.db";
@@ -183,6 +185,7 @@ pub(super) fn settings(
                 )?,
         ),
     };
+    let limits = limits(lookup, file.limits, &signup)?;
     let delivery = delivery(lookup, file.delivery)?;
     let q = file.queue;
     let queue = QueueSettings {
@@ -290,6 +293,7 @@ pub(super) fn settings(
         http,
         queue,
         signup,
+        limits,
         delivery,
         schedules,
         scraping,
@@ -297,6 +301,90 @@ pub(super) fn settings(
         matching,
         rerank,
     })
+}
+
+fn limits(
+    lookup: &Lookup<'_>,
+    file: super::file::FileLimits,
+    signup: &SignupSettings,
+) -> Result<LimitSettings, SettingsError> {
+    let quota =
+        |env: &'static str, key: &'static str, value: Option<String>, default: (u32, u64)| match lookup
+            .get(env, key, value)
+        {
+            None => Ok(Quota::new(default.0, Duration::from_secs(default.1))),
+            Some(raw) => parse_quota(&raw.value).map_err(|problem| raw.invalid(problem)),
+        };
+    let trusted_proxies = match lookup.get(
+        "JOBPING_TRUSTED_PROXIES",
+        "limits.trusted_proxies",
+        file.trusted_proxies.map(|list| list.join(",")),
+    ) {
+        None => Vec::new(),
+        Some(raw) => raw
+            .value
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse::<Cidr>().map_err(|problem| raw.invalid(problem)))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(LimitSettings {
+        api_free: quota(
+            "JOBPING_LIMIT_API_FREE",
+            "limits.api_free",
+            file.api_free,
+            (10, 900),
+        )?,
+        api_premium: quota(
+            "JOBPING_LIMIT_API_PREMIUM",
+            "limits.api_premium",
+            file.api_premium,
+            (50, 900),
+        )?,
+        form_ip: Quota::new(signup.per_ip_per_hour, Duration::from_secs(3_600)),
+        form_address: quota(
+            "JOBPING_LIMIT_FORM_ADDRESS",
+            "limits.form_address",
+            file.form_address,
+            (5, 3_600),
+        )?,
+        webhook: quota("JOBPING_LIMIT_WEBHOOK", "limits.webhook", file.webhook, (600, 60))?,
+        admin: quota("JOBPING_LIMIT_ADMIN", "limits.admin", file.admin, (120, 60))?,
+        trusted_proxies,
+        key_prefix: lookup
+            .get("JOBPING_LIMIT_KEY_PREFIX", "limits.key_prefix", file.key_prefix)
+            .map_or_else(|| "jobping:rl:".to_owned(), |raw| raw.value),
+    })
+}
+
+/// "10/15m": a count and a period in s, m, h or d.
+fn parse_quota(text: &str) -> Result<Quota, String> {
+    let bad = || format!("`{text}` is not a limit like 10/15m (a count, `/`, a period in s, m, h or d)");
+    let (count, period) = text.split_once('/').ok_or_else(bad)?;
+    let count: u32 = count.trim().parse().map_err(|_| bad())?;
+    let period = period.trim();
+    let split = period.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (amount, unit) = period.split_at(split);
+    let amount: u64 = if amount.is_empty() {
+        1
+    } else {
+        amount.parse().map_err(|_| bad())?
+    };
+    let unit_secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(bad()),
+    };
+    let secs = amount.checked_mul(unit_secs).ok_or_else(bad)?;
+    if count == 0 || count > 1_000_000 || secs == 0 || secs > 7 * 86_400 {
+        return Err(format!(
+            "`{text}` must allow 1 to 1000000 requests over at most 7 days"
+        ));
+    }
+    Ok(Quota::new(count, Duration::from_secs(secs)))
 }
 
 fn database_url(raw: &Raw) -> Result<String, SettingsError> {

@@ -106,6 +106,30 @@ pub(super) fn redacted_toml(settings: &Settings) -> String {
     stripe_table.insert("base_url".into(), stripe.base_url.as_str().into());
     root.insert("stripe".into(), stripe_table.into());
 
+    let limits = &settings.limits;
+    let mut limits_table = Table::new();
+    for (key, quota) in [
+        ("api_free", limits.api_free),
+        ("api_premium", limits.api_premium),
+        ("form_address", limits.form_address),
+        ("webhook", limits.webhook),
+        ("admin", limits.admin),
+    ] {
+        limits_table.insert(key.into(), quota.describe().into());
+    }
+    limits_table.insert(
+        "trusted_proxies".into(),
+        toml::Value::Array(
+            limits
+                .trusted_proxies
+                .iter()
+                .map(|cidr| cidr.to_string().into())
+                .collect(),
+        ),
+    );
+    limits_table.insert("key_prefix".into(), limits.key_prefix.clone().into());
+    root.insert("limits".into(), limits_table.into());
+
     let mut http = Table::new();
     http.insert(
         "body_limit_bytes".into(),

@@ -342,3 +342,27 @@ fn the_premium_price_is_shown_to_the_cent_and_bad_prices_are_named() {
     assert_eq!(setting, "STRIPE_PRICE_INTERVAL");
     assert!(problem.contains("month"), "{problem}");
 }
+
+#[test]
+fn rate_limits_read_as_count_over_period_and_bad_ones_are_named() {
+    let defaults = load(&[]).unwrap();
+    assert_eq!(defaults.limits.api_free.describe(), "10/15m");
+    assert_eq!(defaults.limits.api_premium.describe(), "50/15m");
+    assert!(defaults.limits.trusted_proxies.is_empty());
+    let set = load_file(
+        "[limits]\napi_free = \"20/1h\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n",
+        &[("JOBPING_LIMIT_WEBHOOK", "30/30s")],
+    )
+    .unwrap();
+    assert_eq!(set.limits.api_free.describe(), "20/1h");
+    assert_eq!(set.limits.webhook.describe(), "30/30s");
+    assert_eq!(set.limits.trusted_proxies.len(), 2);
+    for bad in ["ten per minute", "0/1m", "5/1w", "5/", "5/0m"] {
+        let (setting, problem) = problem_for(load(&[("JOBPING_LIMIT_ADMIN", bad)]));
+        assert_eq!(setting, "JOBPING_LIMIT_ADMIN", "{bad}");
+        assert!(problem.contains(bad), "{bad}: {problem}");
+    }
+    let (setting, problem) = problem_for(load(&[("JOBPING_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal")]));
+    assert_eq!(setting, "JOBPING_TRUSTED_PROXIES");
+    assert!(problem.contains("proxy.internal"), "{problem}");
+}

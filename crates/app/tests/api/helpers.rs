@@ -104,6 +104,15 @@ pub fn settings_with_file(
     vars.insert("JOBPING_SCHEDULE_DELIVER", "off".into());
     // Billing grace runs hourly; tests that need it call its task.
     vars.insert("JOBPING_SCHEDULE_BILLING_GRACE", "off".into());
+    // Tests make many requests as one subscriber from one address; tests of the limits
+    // set their own. Each app keeps its own Redis keys, unless a test shares them.
+    vars.insert("JOBPING_LIMIT_API_FREE", "100000/15m".into());
+    vars.insert("JOBPING_LIMIT_API_PREMIUM", "100000/15m".into());
+    vars.insert("JOBPING_LIMIT_FORM_ADDRESS", "100000/1h".into());
+    vars.insert(
+        "JOBPING_LIMIT_KEY_PREFIX",
+        format!("test:{}:", uuid::Uuid::now_v7()),
+    );
     vars.insert(
         "JOBPING_MAIL",
         format!("file://{}", dir.path().join("outbox").display()),

@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod ingest;
 mod journey;
+mod limits;
 mod matching;
 mod rerank;
 mod scheduler;

@@ -6,10 +6,12 @@ use std::marker::PhantomData;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use jobping_core::Tier;
 use jobping_store::Subscriber;
 use time::OffsetDateTime;
 
 use super::error::ApiError;
+use crate::http::limit::Refusal;
 use crate::journey;
 use crate::state::AppState;
 use crate::tokens::{Claims, Purpose};
@@ -63,6 +65,20 @@ impl<P: Accepts> FromRequestParts<AppState> for Authorized<P> {
             .find(|purpose| state.signer.verify(token, *purpose, now).is_ok())
             .ok_or(ApiError::BadToken)?;
         let (claims, subscriber) = journey::authorize(state, token, purpose).await?;
+        // Each subscriber's API use is limited by their tier.
+        let limits = &state.settings.limits;
+        let quota = match subscriber.tier {
+            Tier::Free => limits.api_free,
+            Tier::Premium => limits.api_premium,
+        };
+        let verdict = state
+            .limits
+            .check("api", &subscriber.id.to_string(), quota)
+            .await
+            .map_err(|down| ApiError::Limited(down.into(), "your API use"))?;
+        if !verdict.allowed() {
+            return Err(ApiError::Limited(Refusal::Limited(verdict), "your API use"));
+        }
         Ok(Self {
             claims,
             subscriber,

@@ -1,7 +1,5 @@
 //! What can go wrong in an API call, and its one mapping to problem documents.
 
-use std::time::Duration;
-
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -31,9 +29,9 @@ pub enum ApiError {
     /// gone. One answer for all, on purpose.
     #[error("bad token")]
     BadToken,
-    /// The client sent too many forms that send email; try again after the wait.
-    #[error("too many requests")]
-    TooMany(Duration),
+    /// Over a rate limit, or the shared limiter is down (503).
+    #[error("refused by a rate limit")]
+    Limited(crate::http::limit::Refusal, &'static str),
     /// The stored data no longer passes the checks (e.g. the vocabulary changed).
     #[error("conflict: {detail}")]
     Conflict { detail: String, errors: Vec<FieldError> },
@@ -119,19 +117,7 @@ impl IntoResponse for ApiError {
                 r#"Bearer realm="jobping""#,
             ),
             Self::BadToken => unauthorized(BAD_TOKEN, r#"Bearer realm="jobping", error="invalid_token""#),
-            Self::TooMany(wait) => {
-                let seconds = wait.as_secs().max(1);
-                let mut response = Problem::new(StatusCode::TOO_MANY_REQUESTS)
-                    .detail(format!(
-                        "Too many requests from your network: to protect people's inboxes this is limited. Try again in {} minute(s).",
-                        seconds.div_ceil(60)
-                    ))
-                    .into_response();
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-                response
-            }
+            Self::Limited(refusal, what) => refusal.problem(what),
             Self::Conflict { detail, errors } => Problem {
                 errors,
                 ..Problem::new(StatusCode::CONFLICT).detail(detail)

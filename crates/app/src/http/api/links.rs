@@ -1,8 +1,6 @@
 //! `/api/v1/links`: "email me a link" for anyone who lost theirs.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
@@ -16,6 +14,7 @@ use super::error::ApiError;
 use super::schema::Accepted;
 use crate::http::problem::FieldError;
 use crate::journey;
+use crate::limits::ClientIp;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -60,7 +59,7 @@ pub const LINK_ACCEPTED: Accepted = Accepted {
 #[tracing::instrument(skip_all)]
 async fn request_link(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     JsonBody(body): JsonBody<LinkBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     // A malformed address costs nothing: only a valid request counts against the limit.
@@ -70,7 +69,9 @@ async fn request_link(
             message: err.to_string(),
         }]));
     }
-    state.limits.form(client.ip()).map_err(ApiError::TooMany)?;
+    crate::http::limit::form(&state, client, Some(&body.email))
+        .await
+        .map_err(|refusal| ApiError::Limited(refusal, "asking for links"))?;
     journey::request_link(&state, &body.email).await?;
     Ok((StatusCode::ACCEPTED, Json(LINK_ACCEPTED)))
 }

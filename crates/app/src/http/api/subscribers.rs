@@ -1,8 +1,6 @@
 //! `/api/v1/subscribers`: signing up, and confirming the address with the emailed token.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
@@ -15,6 +13,7 @@ use super::body::JsonBody;
 use super::error::{ApiError, fields};
 use super::schema::{Accepted, PreferencesBody};
 use crate::journey::{self, Confirmed, SignupRequest};
+use crate::limits::ClientIp;
 use crate::state::AppState;
 use crate::tokens::Purpose;
 
@@ -76,7 +75,7 @@ pub const SIGNUP_ACCEPTED: Accepted = Accepted {
 #[tracing::instrument(skip_all)]
 async fn sign_up(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     JsonBody(body): JsonBody<SignupBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let request = SignupRequest {
@@ -87,7 +86,9 @@ async fn sign_up(
     };
     // A request with mistakes costs nothing: only a valid signup counts against the limit.
     journey::check_signup(&request).map_err(|errors| ApiError::Invalid(signup_fields(errors)))?;
-    state.limits.form(client.ip()).map_err(ApiError::TooMany)?;
+    crate::http::limit::form(&state, client, Some(&request.email))
+        .await
+        .map_err(|refusal| ApiError::Limited(refusal, "signing up"))?;
     journey::signup(&state, request).await.map_err(|err| match err {
         journey::JourneyError::Invalid(errors) => ApiError::Invalid(signup_fields(errors)),
         other => other.into(),

@@ -1,11 +1,9 @@
 //! `/account`: the subscriber's data (download it, delete it), and the form that emails
 //! a fresh link to anyone who lost theirs.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +15,7 @@ use time::OffsetDateTime;
 use super::signup::CheckEmail;
 use super::{Message, PageError, bad_link, render, session, too_many};
 use crate::journey::{self, JourneyError};
+use crate::limits::ClientIp;
 use crate::state::AppState;
 use crate::tokens::Purpose;
 
@@ -132,7 +131,7 @@ struct EmailForm {
 
 async fn send_link(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     Form(form): Form<EmailForm>,
 ) -> Result<Response, PageError> {
     if let Err(err) = jobping_core::EmailAddress::parse(&form.email) {
@@ -142,8 +141,8 @@ async fn send_link(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    if let Err(wait) = state.limits.form(client.ip()) {
-        return Ok(too_many(wait));
+    if let Err(refusal) = crate::http::limit::form(&state, client, Some(&form.email)).await {
+        return Ok(too_many(refusal));
     }
     journey::request_link(&state, &form.email).await?;
     Ok(render(

@@ -163,8 +163,18 @@ pub(crate) fn bad_link() -> Response {
     .respond(StatusCode::BAD_REQUEST)
 }
 
-/// The answer when a client sent too many forms.
-pub(crate) fn too_many(wait: std::time::Duration) -> Response {
+/// The answer when a client sent too many forms, or the limits cannot be checked.
+pub(crate) fn too_many(refusal: crate::http::limit::Refusal) -> Response {
+    let crate::http::limit::Refusal::Limited(verdict) = refusal else {
+        return crate::http::limit::unavailable(
+            Message::new(
+                "Please try again in a moment",
+                &["JobPing cannot check its limits just now, so forms are paused for a few seconds. Nothing was sent."],
+            )
+            .respond(StatusCode::SERVICE_UNAVAILABLE),
+        );
+    };
+    let wait = verdict.retry_after.unwrap_or_default();
     let minutes = wait.as_secs().div_ceil(60).max(1);
     let text = format!("Please try again in {minutes} minute(s).");
     let mut response = Message::new(
@@ -175,8 +185,6 @@ pub(crate) fn too_many(wait: std::time::Duration) -> Response {
         ],
     )
     .respond(StatusCode::TOO_MANY_REQUESTS);
-    if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
+    verdict.write_headers(response.headers_mut());
     response
 }

@@ -1,10 +1,8 @@
 //! `/signup` (the form, and its post) and `/verify` (the emailed confirmation link).
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,6 +13,7 @@ use serde::Deserialize;
 use super::form::{PrefsForm, PrefsInput};
 use super::{Message, PageError, bad_link, render, session, too_many};
 use crate::journey::{self, Confirmed, JourneyError, SignupRequest};
+use crate::limits::ClientIp;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -56,7 +55,7 @@ async fn form() -> Response {
 
 async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     input: Result<Form<PrefsInput>, axum_extra::extract::FormRejection>,
 ) -> Result<Response, PageError> {
     let Ok(Form(input)) = input else {
@@ -84,8 +83,8 @@ async fn submit(
         };
         return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, true));
     }
-    if let Err(wait) = state.limits.form(client.ip()) {
-        return Ok(too_many(wait));
+    if let Err(refusal) = crate::http::limit::form(&state, client, Some(&request.email)).await {
+        return Ok(too_many(refusal));
     }
     let email = request.email.trim().to_owned();
     journey::signup(&state, request).await?;
