@@ -37,6 +37,8 @@ pub enum Purpose {
     Click,
     /// A thumbs up or down on a job (names the job, delivery and vote).
     Feedback,
+    /// An operator's `/admin` console session (a cookie); names the admin key's id.
+    AdminSession,
 }
 
 impl Purpose {
@@ -50,6 +52,7 @@ impl Purpose {
             Self::Session => "session",
             Self::Click => "click",
             Self::Feedback => "feedback",
+            Self::AdminSession => "admin_session",
         }
     }
 
@@ -63,6 +66,7 @@ impl Purpose {
             Self::Session,
             Self::Click,
             Self::Feedback,
+            Self::AdminSession,
         ]
         .into_iter()
         .find(|p| p.as_str() == raw)
@@ -79,6 +83,8 @@ impl Purpose {
             Self::Session => Duration::hours(2),
             // Links in a digest keep working for as long as the job might.
             Self::Click | Self::Feedback => Duration::days(90),
+            // A working day at the console; revoking the key ends it sooner.
+            Self::AdminSession => Duration::hours(12),
         }
     }
 
