@@ -572,3 +572,56 @@ async fn the_admin_key_command_creates_lists_and_revokes_keys() {
     let (ok, _, err) = run(&["admin-key", "revoke", "nobody"]);
     assert!(!ok && err.contains("`nobody`"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switched_off_reranking_calls_no_model_and_keeps_the_built_in_order() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    let options = Options {
+        toml: Some(format!(
+            "[rerank]\nenabled = true\nmode = \"chat\"\nbase_url = \"{}/v1\"\nmodel = \"test-model\"\n",
+            server.uri()
+        )),
+        ..Options::default()
+    };
+    let app = crate::helpers::spawn_app(jobping_store::Backend::Sqlite, options)
+        .await
+        .unwrap();
+    store_jobs(&app).await;
+    let preferences = crate::rerank::preferences();
+
+    app.state
+        .store
+        .set_switch("reranking", false, "admin:test", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let (off, _) = jobping::journey::matches::rank_for(&app.state, &preferences, None)
+        .await
+        .unwrap();
+    assert!(off.len() >= 2, "enough jobs to re-rank");
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "no call while switched off"
+    );
+
+    app.state
+        .store
+        .set_switch("reranking", true, "admin:test", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    jobping::journey::matches::rank_for(&app.state, &preferences, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "switched on, the model is asked"
+    );
+}
