@@ -321,6 +321,20 @@ app_test!(
             )
             .await;
         assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let garbled = app
+            .client
+            .post(format!("{}/api/v1/admin/rounds/scrape", app.address))
+            .bearer_auth(BOOTSTRAP)
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        let (status, kind, _) = problem(garbled).await;
+        assert_eq!(
+            (status, kind.as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "application/problem+json")
+        );
 
         // Back on, the round reaches the board (and records its failure to connect).
         app.admin(
@@ -487,6 +501,22 @@ app_test!(
             .unwrap();
         assert_eq!(flipped.status(), StatusCode::SEE_OTHER);
         assert_eq!(app.state.store.switch("reranking").await.unwrap(), Some(false));
+        let unknown = app
+            .client
+            .post(format!("{}/admin/switches", app.address))
+            .header("cookie", &cookie)
+            .form(&[("name", "everything"), ("enabled", "off")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            unknown
+                .text()
+                .await
+                .unwrap()
+                .contains("unknown switch `everything`")
+        );
         assert!(
             app.audit_actions()
                 .await

@@ -242,9 +242,10 @@ pub struct TriggerScrape {
 async fn trigger_scrape(
     State(state): State<AppState>,
     auth: AdminAuth,
-    body: Option<Json<TriggerScrape>>,
+    body: Result<Option<Json<TriggerScrape>>, JsonRejection>,
 ) -> Result<Response, AdminError> {
     let operator = auth.require(Scope::Write)?;
+    let body = body.map_err(|err| invalid("source", err.body_text()))?;
     let request = body.map(|Json(b)| b).unwrap_or_default();
     if let Some(kind) = &request.source
         && !state.settings.sources.iter().any(|s| s.kind.as_str() == kind)

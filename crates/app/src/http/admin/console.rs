@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 
 use super::api::{AdminError, apply_switch};
 use super::charts;
-use crate::http::pages::render;
+use crate::http::pages::{Message, render};
 use crate::operators::{self, AuthError, Operator, Scope, switches};
 use crate::state::AppState;
 use crate::tokens::Purpose;
@@ -159,21 +159,24 @@ async fn flip(
     if !operator.can(Scope::Write) {
         return AdminError::Forbidden(Scope::Write).into_response();
     }
+    let not_changed = |status: StatusCode, why: &str| {
+        Message::new("The switch was not changed", &[why])
+            .action("/admin#switches", "Back to the dashboard")
+            .respond(status)
+    };
     let Ok(Form(form)) = form else {
-        return login_page(StatusCode::BAD_REQUEST, Some("The switch form was incomplete."));
+        return not_changed(
+            StatusCode::BAD_REQUEST,
+            "The form needs a switch name and enabled=on or off.",
+        );
     };
     if let Err(err) = switches::validate(&form.name) {
-        return login_page(StatusCode::UNPROCESSABLE_ENTITY, Some(&err));
+        return not_changed(StatusCode::UNPROCESSABLE_ENTITY, &err);
     }
     let enabled = match form.enabled.as_str() {
         "on" => true,
         "off" => false,
-        _ => {
-            return login_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("enabled must be on or off"),
-            );
-        }
+        _ => return not_changed(StatusCode::UNPROCESSABLE_ENTITY, "enabled must be on or off."),
     };
     match apply_switch(&state, &operator, &form.name, enabled).await {
         Ok(()) => Redirect::to("/admin#switches").into_response(),
