@@ -93,6 +93,36 @@ pub enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Operators' admin API keys: create (printed once), list, revoke.
+    AdminKey {
+        #[command(subcommand)]
+        command: AdminKeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminKeyCommand {
+    /// Creates a key and prints it once.
+    Create {
+        /// A name for the key, shown in the audit log (`admin:NAME`).
+        #[arg(long)]
+        name: String,
+        /// What the key may do: read, write, subscribers (repeat, or comma-separated).
+        /// Default: read.
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+    /// Lists the keys: names, scopes and times, never the keys.
+    List {
+        /// One JSON object per key.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revokes a key by name or id; it stops working at once, console sessions too.
+    Revoke {
+        #[arg(value_name = "NAME-OR-ID")]
+        key: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -213,6 +243,18 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 all,
             };
             commands::jobs::list(&state, &filter, json).await.map(|_| ())
+        }
+        Command::AdminKey { command } => {
+            let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
+            match command {
+                AdminKeyCommand::Create { name, scopes } => {
+                    commands::admin_key::create(&state, &name, &scopes)
+                        .await
+                        .map(|_| ())
+                }
+                AdminKeyCommand::List { json } => commands::admin_key::list(&state, json).await,
+                AdminKeyCommand::Revoke { key } => commands::admin_key::revoke(&state, &key).await,
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod http;
 pub mod ingest;
 pub mod journey;
 pub mod limits;
+pub mod operators;
 pub mod redis;
 pub mod rerank;
 pub mod scheduler;

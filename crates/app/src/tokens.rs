@@ -39,6 +39,8 @@ pub enum Purpose {
     Feedback,
     /// Opens Stripe's customer portal from an email about a payment.
     Billing,
+    /// An operator's `/admin` console session (a cookie); names the admin key's id.
+    AdminSession,
 }
 
 impl Purpose {
@@ -53,6 +55,7 @@ impl Purpose {
             Self::Click => "click",
             Self::Feedback => "feedback",
             Self::Billing => "billing",
+            Self::AdminSession => "admin_session",
         }
     }
 
@@ -67,6 +70,7 @@ impl Purpose {
             Self::Click,
             Self::Feedback,
             Self::Billing,
+            Self::AdminSession,
         ]
         .into_iter()
         .find(|p| p.as_str() == raw)
@@ -85,6 +89,8 @@ impl Purpose {
             Self::Click | Self::Feedback => Duration::days(90),
             // Stripe retries a failed payment for a few weeks.
             Self::Billing => Duration::days(21),
+            // A working day at the console; revoking the key ends it sooner.
+            Self::AdminSession => Duration::hours(12),
         }
     }
 

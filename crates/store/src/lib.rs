@@ -11,6 +11,7 @@ mod error;
 mod jobs;
 mod journey;
 mod model;
+mod operators;
 mod postgres;
 mod sqlite;
 #[cfg(feature = "testing")]
@@ -38,6 +39,7 @@ pub use journey::{
     VerifyOutcome,
 };
 pub use model::*;
+pub use operators::{AdminKey, DayCount, NamedCount, NewAdminKey, OperatorStats, SubscriberCount};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -329,6 +331,37 @@ pub trait Store: Send + Sync + 'static {
 
     /// The newest audit entries first.
     async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    // ---- operators ----
+
+    /// Keeps a new admin key (its hash only); [`StoreError::Conflict`] when the name or
+    /// the hash is taken.
+    async fn create_admin_key(&self, key: &NewAdminKey) -> Result<AdminKey>;
+
+    /// The key with this hash, revoked or not.
+    async fn admin_key_by_hash(&self, key_hash: &str) -> Result<Option<AdminKey>>;
+
+    /// The key with this id, revoked or not.
+    async fn admin_key(&self, id: Uuid) -> Result<Option<AdminKey>>;
+
+    /// Every admin key, oldest first.
+    async fn admin_keys(&self) -> Result<Vec<AdminKey>>;
+
+    /// Revokes a key: true the first time, false when it already was. Unknown id:
+    /// [`StoreError::NotFound`].
+    async fn revoke_admin_key(&self, id: Uuid, now: OffsetDateTime) -> Result<bool>;
+
+    /// Notes that a key was just used.
+    async fn touch_admin_key(&self, id: Uuid, now: OffsetDateTime) -> Result<()>;
+
+    /// A page of the audit log, newest first: entries older (by id) than `before`, if given.
+    async fn audit_page(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    /// How many job emails a subscriber has been sent.
+    async fn sent_deliveries(&self, subscriber: Uuid) -> Result<u64>;
+
+    /// The admin dashboard's counts, in a few queries (see [`OperatorStats`]).
+    async fn operator_stats(&self, now: OffsetDateTime) -> Result<OperatorStats>;
 
     // ---- task queue ----
 

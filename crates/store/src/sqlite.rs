@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::error::DbContext;
 use crate::model::LEASE_EXPIRED_ERROR;
+use crate::{AdminKey, NewAdminKey};
 use crate::{
     AuditEntry, Backend, BillingAccount, BillingOutcome, ClaimedTask, DeletedSubscriber, DeliveryCandidate,
     DeliveryKind, DeliveryStats, DeliveryToSend, EmailEvent, FailOutcome, NewAuditEntry, NewConsent,
@@ -39,6 +40,7 @@ mod export;
 mod feedback;
 mod jobs;
 mod journey;
+mod operators;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -805,6 +807,42 @@ impl Store for SqliteStore {
 
     async fn source_statuses(&self) -> Result<Vec<SourceStatus>> {
         self.source_statuses_impl().await
+    }
+
+    async fn create_admin_key(&self, key: &NewAdminKey) -> Result<AdminKey> {
+        self.create_admin_key_impl(key).await
+    }
+
+    async fn admin_key_by_hash(&self, key_hash: &str) -> Result<Option<AdminKey>> {
+        self.admin_key_by_hash_impl(key_hash).await
+    }
+
+    async fn admin_key(&self, id: Uuid) -> Result<Option<AdminKey>> {
+        self.admin_key_impl(id).await
+    }
+
+    async fn admin_keys(&self) -> Result<Vec<AdminKey>> {
+        self.admin_keys_impl().await
+    }
+
+    async fn revoke_admin_key(&self, id: Uuid, now: OffsetDateTime) -> Result<bool> {
+        self.revoke_admin_key_impl(id, now).await
+    }
+
+    async fn touch_admin_key(&self, id: Uuid, now: OffsetDateTime) -> Result<()> {
+        self.touch_admin_key_impl(id, now).await
+    }
+
+    async fn audit_page(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>> {
+        self.audit_page_impl(before, limit).await
+    }
+
+    async fn sent_deliveries(&self, subscriber: Uuid) -> Result<u64> {
+        self.sent_deliveries_impl(subscriber).await
+    }
+
+    async fn operator_stats(&self, now: OffsetDateTime) -> Result<crate::OperatorStats> {
+        self.operator_stats_impl(now).await
     }
 }
 

@@ -1,5 +1,6 @@
 //! One-shot operator commands: each runs to its end and prints a summary.
 
+pub mod admin_key;
 pub mod dns;
 pub mod jobs;
 pub mod mail_tools;

@@ -1,6 +1,7 @@
 //! The HTTP side: routes (one module per resource) and the middleware every request
 //! passes through.
 
+pub mod admin;
 pub mod api;
 mod health;
 pub mod limit;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(webhooks::router())
         .merge(stripe::router())
+        .merge(admin::router())
         .merge(api::router());
     if state.settings.metrics_bind.is_none() {
         routes = routes.merge(metrics::router());

@@ -8,6 +8,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::board::{RunStatus, scrape_board, source_name};
+use crate::operators::switches::scraping_paused;
 use crate::settings::SourceSetting;
 use crate::state::AppState;
 use crate::worker::{TaskError, TaskHandler};
@@ -62,6 +63,10 @@ impl TaskHandler for ScrapeSource {
             {
                 continue;
             }
+            if scraping_paused(state, source.kind.as_str()).await? {
+                tracing::info!(source = %source.kind, "scraping is switched off; nothing queued");
+                continue;
+            }
             enqueue_source(state, source, &round).await?;
         }
         Ok(())
@@ -89,6 +94,11 @@ impl TaskHandler for ScrapeBoard {
                     payload.board
                 ))
             })?;
+        // Checked again here: the switch may have been turned off after the round queued this.
+        if scraping_paused(state, &payload.kind).await? {
+            tracing::info!(source = %payload.kind, board = %payload.board, "scraping is switched off; board skipped");
+            return Ok(());
+        }
         let report = scrape_board(state, source, &payload.board, false).await?;
         if report.status == RunStatus::Failed {
             tracing::warn!(source = %report.source, error = ?report.error, "scrape failed");

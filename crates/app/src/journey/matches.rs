@@ -32,7 +32,7 @@ pub async fn rank_for(
     // Deliveries and feedback join this context once emails are sent.
     let context = SubscriberContext::fresh(OffsetDateTime::now_utc());
     let mut matches = rank(preferences, &index, &context, &config, taxonomy);
-    if state.settings.rerank.enabled {
+    if state.settings.rerank.enabled && !crate::operators::switches::reranking_paused(state).await? {
         // Re-ranking only reorders what passed the hard filters, and falls back to the
         // built-in order on any trouble.
         let reranker = crate::rerank::Reranker::new(state.settings.rerank.clone())?;

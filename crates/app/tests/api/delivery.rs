@@ -19,7 +19,7 @@ use crate::helpers::{Options, TestApp};
 const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// Every day at midnight local time, with a grace of a day: a slot is always open.
-fn always_due() -> Options {
+pub(crate) fn always_due() -> Options {
     Options {
         env: vec![
             ("JOBPING_DELIVERY_FREE_DAYS", "mon,tue,wed,thu,fri,sat,sun".into()),
@@ -53,7 +53,7 @@ fn posting(id: &str, title: &str, company: &str, description: &str) -> RawPostin
 }
 
 /// Three graduate data jobs in Berlin from three companies.
-async fn store_jobs(app: &TestApp) {
+pub(crate) async fn store_jobs(app: &TestApp) {
     let now = OffsetDateTime::now_utc();
     let raw = [
         posting(
@@ -92,7 +92,7 @@ async fn subscriber(app: &TestApp, email: &str) -> jobping_store::Subscriber {
         .unwrap()
 }
 
-fn digests(app: &TestApp, email: &str) -> Vec<crate::helpers::SentEmail> {
+pub(crate) fn digests(app: &TestApp, email: &str) -> Vec<crate::helpers::SentEmail> {
     app.emails_to(email)
         .into_iter()
         .filter(|e| e.header("X-JobPing-Kind").as_deref() == Some("digest"))

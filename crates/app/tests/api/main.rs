@@ -1,5 +1,6 @@
 //! The app's integration tests: the real app on port 0 against a fresh database.
 
+mod admin;
 mod api_v1;
 mod billing;
 mod cli;

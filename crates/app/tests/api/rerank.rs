@@ -83,7 +83,7 @@ fn ids(matches: &[Match]) -> Vec<i64> {
     matches.iter().map(|m| m.job_id).collect()
 }
 
-fn preferences() -> Preferences {
+pub(crate) fn preferences() -> Preferences {
     let raw = RawPreferences {
         cities: vec!["berlin".into()],
         career_paths: vec!["data".into()],

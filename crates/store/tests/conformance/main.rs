@@ -8,6 +8,7 @@ mod gdpr;
 mod jobs;
 mod journey;
 mod leases;
+mod operators;
 mod queue;
 mod schedules;
 mod secrets;

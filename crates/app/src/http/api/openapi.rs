@@ -97,7 +97,9 @@ impl Modify for BearerScheme {
 
 /// The document, rendered once.
 static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
-    ApiDoc::openapi()
+    let mut document = ApiDoc::openapi();
+    document.merge(crate::http::admin::AdminApiDoc::openapi());
+    document
         .to_pretty_json()
         .expect("the OpenAPI document serializes")
 });
