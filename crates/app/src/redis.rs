@@ -5,12 +5,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use tokio::sync::Mutex;
+use tokio::sync::OnceCell;
 
 /// A lazily connected Redis handle that reconnects by itself once Redis is back.
 pub struct RedisProbe {
     client: redis::Client,
-    manager: Mutex<Option<ConnectionManager>>,
+    /// Set by the first successful connection; the manager reconnects by itself after.
+    manager: OnceCell<ConnectionManager>,
 }
 
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -22,29 +23,30 @@ impl RedisProbe {
         let client = redis::Client::open(url).context("opening the Redis client")?;
         Ok(Self {
             client,
-            manager: Mutex::new(None),
+            manager: OnceCell::new(),
         })
     }
 
-    /// A connection, made on first use.
+    /// A connection, made on first use. Once made it is shared without a lock (every
+    /// rate-limit check passes here); until then callers wait for one attempt at a time.
     pub async fn connection(&self) -> anyhow::Result<ConnectionManager> {
-        let mut guard = self.manager.lock().await;
-        if let Some(manager) = guard.as_ref() {
-            return Ok(manager.clone());
-        }
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(TIMEOUT))
-            .set_response_timeout(Some(TIMEOUT))
-            .set_number_of_retries(1);
-        let manager = tokio::time::timeout(
-            TIMEOUT * 3,
-            self.client.get_connection_manager_with_config(config),
-        )
-        .await
-        .context("connecting to Redis timed out")?
-        .context("connecting to Redis")?;
-        *guard = Some(manager.clone());
-        Ok(manager)
+        let manager = self
+            .manager
+            .get_or_try_init(|| async {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(TIMEOUT))
+                    .set_response_timeout(Some(TIMEOUT))
+                    .set_number_of_retries(1);
+                tokio::time::timeout(
+                    TIMEOUT * 3,
+                    self.client.get_connection_manager_with_config(config),
+                )
+                .await
+                .context("connecting to Redis timed out")?
+                .context("connecting to Redis")
+            })
+            .await?;
+        Ok(manager.clone())
     }
 
     /// Round-trip time of a PING.
