@@ -192,16 +192,7 @@ fn read_part(part: &str, taxonomy: &Taxonomy) -> Part {
     } else {
         None
     };
-    let place = MODE_WORDS
-        .replace_all(part, ",")
-        .replace(['(', ')', '[', ']'], ",");
-    static SEGMENT_SPLIT: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r",|\s[-–—]\s|^[-–—]\s|\s[-–—]$").expect("valid regex"));
-    let segments: Vec<String> = SEGMENT_SPLIT
-        .split(&place)
-        .map(|s| collapse_spaces(s.trim_matches(|c: char| c.is_whitespace() || "-–—:.".contains(c))))
-        .filter(|s| !s.is_empty())
-        .collect();
+    let segments = segments(part);
     if segments.is_empty() {
         return Part {
             mode,
@@ -230,6 +221,38 @@ fn read_part(part: &str, taxonomy: &Taxonomy) -> Part {
         mode,
         region: None,
     }
+}
+
+/// The place words of one location, ways of working and brackets gone: "Hybrid
+/// (Frankfurt, DE)" is ["Frankfurt", "DE"].
+fn segments(part: &str) -> Vec<String> {
+    static SEGMENT_SPLIT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r",|\s[-–—]\s|^[-–—]\s|\s[-–—]$").expect("valid regex"));
+    let place = MODE_WORDS
+        .replace_all(part, ",")
+        .replace(['(', ')', '[', ']'], ",");
+    SEGMENT_SPLIT
+        .split(&place)
+        .map(|s| collapse_spaces(s.trim_matches(|c: char| c.is_whitespace() || "-–—:.".contains(c))))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The town a location names when it is none of our cities ("frankfurt" of
+/// "Frankfurt, DE"): its first place word, lower-cased, unless that word is a country,
+/// a country or state code, or a region. The fingerprint places such a job by it, so
+/// that two boards naming one office agree while two offices in one country stay apart.
+pub(crate) fn town(location: &JobLocation, taxonomy: &Taxonomy) -> Option<String> {
+    if location.city.is_some() {
+        return None;
+    }
+    let raw = repair_mojibake(&location.raw);
+    let first = segments(&raw).into_iter().next()?;
+    let code_like = first.chars().count() <= 3 && first.chars().all(|c| c.is_ascii_uppercase());
+    if code_like || taxonomy.country_named(&first).is_some() || region(&first, taxonomy).is_some() {
+        return None;
+    }
+    Some(first.to_lowercase())
 }
 
 /// A city and country from the segments of one place ("Paris", "Île-de-France", "France").

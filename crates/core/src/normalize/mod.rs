@@ -93,7 +93,7 @@ pub fn normalize(raw: &RawPosting, taxonomy: &Taxonomy, now: OffsetDateTime) -> 
     let first_country = placement.locations.iter().find_map(|l| l.country.as_deref());
     let salary = salary::salary(raw.salary.as_ref(), &description.text, first_country);
 
-    let place = fingerprint_place(&placement);
+    let place = fingerprint_place(&placement, taxonomy);
     let fingerprint = fingerprint::fingerprint(&company, &title, &place);
 
     let apply_url = raw
@@ -160,15 +160,21 @@ fn identity(raw: &RawPosting) -> Result<Identity, Rejected> {
     }
 }
 
-/// The place part of the fingerprint: the first city slug, else the first country
-/// code, else "remote" for a remote job, else nothing.
-fn fingerprint_place(placement: &location::Placement) -> String {
-    let first_country = placement.locations.iter().find_map(|l| l.country.as_deref());
-    placement
-        .locations
+/// The place part of the fingerprint: the first city slug, else the first town that is
+/// none of our cities, else the first country code, else "remote" for a remote job,
+/// else nothing.
+fn fingerprint_place(placement: &location::Placement, taxonomy: &Taxonomy) -> String {
+    let locations = &placement.locations;
+    locations
         .iter()
         .find_map(|l| l.city.clone())
-        .or_else(|| first_country.map(str::to_lowercase))
+        .or_else(|| locations.iter().find_map(|l| location::town(l, taxonomy)))
+        .or_else(|| {
+            locations
+                .iter()
+                .find_map(|l| l.country.as_deref())
+                .map(str::to_lowercase)
+        })
         .or_else(|| {
             (placement.work_environment == Some(WorkEnvironment::Remote)).then(|| "remote".to_owned())
         })

@@ -330,3 +330,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_town_outside_our_cities_places_the_fingerprint_so_boards_agree_and_offices_stay_apart() {
+    let taxonomy = Taxonomy::embedded();
+    let at = |source: &str, locations: &[&str], countries: &[&str]| {
+        let raw = RawPosting {
+            source: source.into(),
+            external_id: "x".into(),
+            title: "Junior Backend Engineer".into(),
+            company: "Fictional Co GmbH".into(),
+            url: "https://example.com/x".into(),
+            locations: locations.iter().map(|l| (*l).to_owned()).collect(),
+            countries: countries.iter().map(|c| (*c).to_owned()).collect(),
+            ..RawPosting::default()
+        };
+        normalize(&raw, taxonomy, NOW)
+            .expect("a whole posting")
+            .fingerprint
+    };
+    // Personio names only the office; a career page adds the country; Greenhouse the
+    // country's name; a hybrid note does not change the place.
+    let frankfurt = at("personio", &["Frankfurt"], &[]);
+    assert_eq!(frankfurt, at("jsonld", &["Frankfurt, DE"], &[]));
+    assert_eq!(frankfurt, at("greenhouse", &["Frankfurt, Germany"], &[]));
+    assert_eq!(frankfurt, at("lever", &["Hybrid (Frankfurt)"], &[]));
+    assert_eq!(frankfurt, at("jsonld", &["Frankfurt"], &["DE"]));
+    // Two offices of one company in one country are two jobs.
+    assert_ne!(frankfurt, at("greenhouse", &["Köln, Germany"], &[]));
+    // A posting that names only the country is not known to be the Frankfurt one.
+    assert_ne!(frankfurt, at("greenhouse", &["Germany"], &[]));
+    assert_eq!(at("greenhouse", &["Germany"], &[]), at("jsonld", &[], &["DE"]));
+    // Our own cities still place by slug, whatever the spelling.
+    assert_eq!(
+        at("greenhouse", &["München, Germany"], &[]),
+        at("jsonld", &["Munich"], &[])
+    );
+}
