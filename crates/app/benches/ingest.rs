@@ -4,7 +4,9 @@
 //!
 //! Parsing and normalizing run on `INGEST_BENCH_THREADS` threads (default 2, one per
 //! core here) while the store upserts the batches they have finished, 1,000 jobs per
-//! transaction, as `scrape_board` does. Payload generation is not measured.
+//! transaction, as `scrape_board` does. As there, each page's postings are hashed first
+//! and those stored unchanged are only marked seen, not normalized again; upserted
+//! postings get their hashes recorded. Payload generation is not measured.
 //!
 //! Tune with INGEST_BENCH_POSTINGS, INGEST_BENCH_THREADS and INGEST_BENCH_PARAGRAPHS (the
 //! length of descriptions: 6 sections, about 3 kB, by default; 0 for short ones).
@@ -14,11 +16,12 @@
 #[path = "ingest/payloads.rs"]
 mod payloads;
 
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use jobping_core::normalize::normalize;
+use jobping_core::normalize::{normalize, posting_hash};
 use jobping_core::{Job, Taxonomy};
 use jobping_sources::adapters::parse;
 use jobping_store::testing::TestDb;
@@ -76,8 +79,10 @@ struct Figures {
     /// Summed over the worker threads, so parse + normalize can exceed the wall time.
     parse: Duration,
     normalize: Duration,
-    /// Time spent inside `upsert_jobs`.
+    /// Time spent inside `upsert_jobs` and `record_posting_hashes`.
     upsert: Duration,
+    /// Postings found stored unchanged (marked seen in the parse threads).
+    skipped_unchanged: u64,
     summary: UpsertSummary,
 }
 
@@ -87,8 +92,8 @@ impl std::fmt::Display for Figures {
         let s = &self.summary;
         write!(
             f,
-            "{} postings in {secs:.2} s = {:.0} postings/s | parse {:.2} s, normalize {:.2} s \
-             (CPU, all threads), upsert {:.2} s | new {}, merged {}, updated {}, unchanged {}, rejected {}",
+            "{} postings in {secs:.2} s = {:.0} postings/s | parse + unchanged look-up {:.2} s, normalize {:.2} s \
+             (CPU, all threads), upsert {:.2} s | new {}, merged {}, updated {}, unchanged {} (not normalized again: {}), rejected {}",
             self.postings,
             self.postings as f64 / secs,
             self.parse.as_secs_f64(),
@@ -97,7 +102,8 @@ impl std::fmt::Display for Figures {
             s.inserted,
             s.merged,
             s.updated,
-            s.unchanged,
+            s.unchanged + self.skipped_unchanged,
+            self.skipped_unchanged,
             self.rejected,
         )
     }
@@ -112,12 +118,15 @@ async fn ingest(
     now: OffsetDateTime,
 ) -> anyhow::Result<Figures> {
     let started = Instant::now();
-    let (tx, mut rx) = mpsc::channel::<Vec<Job>>(2 * threads);
+    let (tx, mut rx) = mpsc::channel::<Vec<(Job, String)>>(2 * threads);
+    let runtime = tokio::runtime::Handle::current();
     let workers: Vec<_> = (0..threads)
         .map(|worker| {
             let tx = tx.clone();
             let payloads = Arc::clone(payloads);
-            std::thread::spawn(move || prepare(&payloads, worker, threads, now, &tx))
+            let store = Arc::clone(store);
+            let runtime = runtime.clone();
+            std::thread::spawn(move || prepare(&payloads, worker, threads, now, &store, &runtime, &tx))
         })
         .collect();
     drop(tx);
@@ -125,10 +134,21 @@ async fn ingest(
     let mut figures = Figures::default();
     while let Some(batch) = rx.recv().await {
         let upserting = Instant::now();
-        figures.summary += store
-            .upsert_jobs(&batch, now)
-            .await
-            .context("upserting a batch")?;
+        let jobs: Vec<Job> = batch.iter().map(|(job, _)| job.clone()).collect();
+        figures.summary += store.upsert_jobs(&jobs, now).await.context("upserting a batch")?;
+        let mut by_board: BTreeMap<(&str, &str), Vec<(String, String)>> = BTreeMap::new();
+        for (job, hash) in &batch {
+            by_board
+                .entry((job.source.as_str(), job.board.as_str()))
+                .or_default()
+                .push((job.external_id.clone(), hash.clone()));
+        }
+        for ((source, board), hashes) in by_board {
+            store
+                .record_posting_hashes(source, board, &hashes)
+                .await
+                .context("recording posting hashes")?;
+        }
         figures.upsert += upserting.elapsed();
     }
     for worker in workers {
@@ -139,19 +159,22 @@ async fn ingest(
         figures.rejected += done.rejected;
         figures.parse += done.parse;
         figures.normalize += done.normalize;
+        figures.skipped_unchanged += done.skipped_unchanged;
     }
     figures.wall = started.elapsed();
     Ok(figures)
 }
 
 /// Parses and normalizes every `threads`-th page starting at `worker`, sending full
-/// batches to the upserting task.
+/// batches to the upserting task. Hashing and the unchanged look-up count as parsing.
 fn prepare(
     payloads: &[Payload],
     worker: usize,
     threads: usize,
     now: OffsetDateTime,
-    tx: &mpsc::Sender<Vec<Job>>,
+    store: &Arc<dyn Store>,
+    runtime: &tokio::runtime::Handle,
+    tx: &mpsc::Sender<Vec<(Job, String)>>,
 ) -> anyhow::Result<Figures> {
     let taxonomy = Taxonomy::embedded();
     let mut figures = Figures::default();
@@ -160,16 +183,30 @@ fn prepare(
         let parsing = Instant::now();
         let page = parse(payload.kind, &payload.board, &payload.body, &payload.url)
             .with_context(|| format!("parsing {}", payload.url))?;
-        figures.parse += parsing.elapsed();
         figures.postings += page.postings.len() + page.skipped.len();
         figures.rejected += page.skipped.len();
+        let hashes: Vec<(String, String)> = page
+            .postings
+            .iter()
+            .map(|raw| (raw.external_id.trim().to_owned(), posting_hash(raw, taxonomy)))
+            .collect();
+        let unchanged: HashSet<String> = runtime
+            .block_on(store.seen_unchanged(payload.kind.as_str(), payload.board.trim(), &hashes, now))
+            .context("looking up unchanged postings")?
+            .into_iter()
+            .collect();
+        figures.skipped_unchanged += unchanged.len() as u64;
+        figures.parse += parsing.elapsed();
 
-        for raw in &page.postings {
+        for (raw, hash) in page.postings.iter().zip(hashes) {
+            if unchanged.contains(&hash.0) {
+                continue;
+            }
             let normalizing = Instant::now();
             let normalized = normalize(raw, taxonomy, now);
             figures.normalize += normalizing.elapsed();
             match normalized {
-                Ok(job) => batch.push(job),
+                Ok(job) => batch.push((job, hash.1)),
                 Err(_) => figures.rejected += 1,
             }
             if batch.len() == BATCH {

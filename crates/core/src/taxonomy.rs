@@ -78,6 +78,9 @@ pub struct Taxonomy {
     pub languages: Vec<Language>,
     #[serde(skip)]
     index: Index,
+    /// A hash of the text this was read from: what it says, in a word.
+    #[serde(skip)]
+    revision: u64,
 }
 
 #[derive(Debug, Default)]
@@ -106,7 +109,13 @@ impl Taxonomy {
     pub fn parse(text: &str) -> Result<Self, TaxonomyError> {
         let mut taxonomy: Taxonomy = toml::from_str(text).map_err(|err| TaxonomyError(err.to_string()))?;
         taxonomy.build_index()?;
+        taxonomy.revision = crate::normalize::fnv1a_64(text.as_bytes());
         Ok(taxonomy)
+    }
+
+    /// Changes whenever the taxonomy's text does.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     fn build_index(&mut self) -> Result<(), TaxonomyError> {

@@ -429,6 +429,25 @@ pub trait Store: Send + Sync + 'static {
     /// "not modified"); returns how many links were touched.
     async fn touch_source_jobs(&self, source: &str, board: &str, now: OffsetDateTime) -> Result<u64>;
 
+    /// Of a board's postings, given as (external id, posting hash), those stored with
+    /// the same hash whose job is still active: each is marked seen at `now` and its id
+    /// returned, so a re-scrape need not normalize it again.
+    async fn seen_unchanged(
+        &self,
+        source: &str,
+        board: &str,
+        postings: &[(String, String)],
+        now: OffsetDateTime,
+    ) -> Result<Vec<String>>;
+
+    /// Records the posting hash of postings already upserted, as (external id, hash).
+    async fn record_posting_hashes(
+        &self,
+        source: &str,
+        board: &str,
+        postings: &[(String, String)],
+    ) -> Result<()>;
+
     /// Deactivates active jobs last seen before `not_seen_since` or whose valid-through
     /// date is past; returns how many.
     async fn deactivate_stale_jobs(&self, not_seen_since: OffsetDateTime, now: OffsetDateTime)

@@ -785,6 +785,25 @@ impl Store for SqliteStore {
         self.touch_source_jobs_impl(source, board, now).await
     }
 
+    async fn seen_unchanged(
+        &self,
+        source: &str,
+        board: &str,
+        postings: &[(String, String)],
+        now: OffsetDateTime,
+    ) -> Result<Vec<String>> {
+        self.seen_unchanged_impl(source, board, postings, now).await
+    }
+
+    async fn record_posting_hashes(
+        &self,
+        source: &str,
+        board: &str,
+        postings: &[(String, String)],
+    ) -> Result<()> {
+        self.record_posting_hashes_impl(source, board, postings).await
+    }
+
     async fn deactivate_stale_jobs(
         &self,
         not_seen_since: OffsetDateTime,

@@ -1,8 +1,9 @@
 //! One board's scrape: fetch every page, parse, normalize, upsert, record the run.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use jobping_core::normalize::normalize;
+use jobping_core::normalize::{normalize, posting_hash};
 use jobping_core::{Job, Taxonomy};
 use jobping_sources::adapters::{Crawl, parse};
 use jobping_sources::fetch::{FetchError, Fetched, RequestOptions, Validators};
@@ -48,6 +49,8 @@ pub struct BoardReport {
     pub fetched: usize,
     pub new: u64,
     pub updated: u64,
+    /// Postings the board sent exactly as last time: marked seen without being read again.
+    pub unchanged: u64,
     /// Postings skipped as invalid (by the adapter or by normalization).
     pub skipped: usize,
     /// Pages robots.txt did not let us fetch.
@@ -89,6 +92,7 @@ pub async fn scrape_board(
         fetched: 0,
         new: 0,
         updated: 0,
+        unchanged: 0,
         skipped: 0,
         blocked: 0,
         error: None,
@@ -106,8 +110,12 @@ pub async fn scrape_board(
         etag: p.etag.clone(),
         last_modified: p.last_modified.clone(),
     });
-    let fetched = fetch_all(state, source, board, validators.as_ref(), &mut report).await;
-    let (jobs, new_validators) = fetched;
+    let Harvest {
+        jobs,
+        hashes,
+        unchanged,
+        validators: new_validators,
+    } = fetch_all(state, source, board, validators.as_ref(), &mut report).await?;
     let now = OffsetDateTime::now_utc();
     if report.status == RunStatus::NotModified {
         // Nothing changed, but everything is still there: keep it fresh.
@@ -116,9 +124,18 @@ pub async fn scrape_board(
             .touch_source_jobs(source.kind.as_str(), board, now)
             .await?;
     }
-    let mut summary = UpsertSummary::default();
+    let mut summary = UpsertSummary {
+        unchanged,
+        ..UpsertSummary::default()
+    };
     for batch in jobs.chunks(BATCH) {
         summary += state.store.upsert_jobs(batch, now).await?;
+    }
+    for batch in hashes.chunks(BATCH) {
+        state
+            .store
+            .record_posting_hashes(source.kind.as_str(), board.trim(), batch)
+            .await?;
     }
     if summary.inserted + summary.updated > 0 {
         // This process ranks the new jobs from its next match on.
@@ -126,6 +143,7 @@ pub async fn scrape_board(
     }
     report.new = summary.inserted;
     report.updated = summary.updated;
+    report.unchanged = summary.unchanged;
     report.duration = started.elapsed();
     let (etag, last_modified) = match new_validators {
         Some(v) => (v.etag, v.last_modified),
@@ -152,15 +170,33 @@ pub async fn scrape_board(
     Ok(report)
 }
 
-/// Fetches and parses every page; returns the normalized jobs and the first page's
-/// validators (for the next run's conditional request).
+/// What a board's pages held.
+struct Harvest {
+    /// The postings new or changed since they were last read, normalized.
+    jobs: Vec<Job>,
+    /// Their posting hashes, as (external id, hash), to record once they are stored.
+    hashes: Vec<(String, String)>,
+    /// Postings already stored exactly as the board sent them: marked seen, not read.
+    unchanged: u64,
+    /// The first page's validators, for the next run's conditional request.
+    validators: Option<Validators>,
+}
+
+/// Fetches and parses every page and normalizes what changed. Only a store failure is
+/// an error; a board's failure is recorded in `report`.
 async fn fetch_all(
     state: &AppState,
     source: &SourceSetting,
     board: &str,
     validators: Option<&Validators>,
     report: &mut BoardReport,
-) -> (Vec<Job>, Option<Validators>) {
+) -> anyhow::Result<Harvest> {
+    let mut fetched = Harvest {
+        jobs: Vec::new(),
+        hashes: Vec::new(),
+        unchanged: 0,
+        validators: None,
+    };
     let request = match source
         .kind
         .first_request(source.base_url.as_ref(), board, &source.request)
@@ -169,7 +205,7 @@ async fn fetch_all(
         Err(err) => {
             report.status = RunStatus::Failed;
             report.error = Some(err.to_string());
-            return (Vec::new(), None);
+            return Ok(fetched);
         }
     };
     let fetcher = match state.fetcher().await {
@@ -177,14 +213,12 @@ async fn fetch_all(
         Err(err) => {
             report.status = RunStatus::Failed;
             report.error = Some(format!("{err:#}"));
-            return (Vec::new(), None);
+            return Ok(fetched);
         }
     };
     let taxonomy = Taxonomy::embedded();
     let mut crawl = Crawl::new(&request.url, source.max_pages);
     let mut url = Some(request.url.clone());
-    let mut jobs = Vec::new();
-    let mut first_validators = None;
     let mut first = true;
     while let Some(page_url) = url.take() {
         let options = RequestOptions {
@@ -195,14 +229,14 @@ async fn fetch_all(
         let body = match fetcher.get_with(&page_url, options).await {
             Ok(Fetched::NotModified) => {
                 report.status = RunStatus::NotModified;
-                first_validators = validators.cloned();
+                fetched.validators = validators.cloned();
                 break;
             }
-            Ok(fetched @ Fetched::Body { .. }) => {
+            Ok(body @ Fetched::Body { .. }) => {
                 if first {
-                    first_validators = fetched.validators();
+                    fetched.validators = body.validators();
                 }
-                match fetched {
+                match body {
                     Fetched::Body { bytes, .. } => bytes,
                     Fetched::NotModified => unreachable!("matched above"),
                 }
@@ -234,9 +268,29 @@ async fn fetch_all(
         report.fetched += page.postings.len() + page.skipped.len();
         report.skipped += page.skipped.len();
         let now = OffsetDateTime::now_utc();
-        for raw in &page.postings {
+        // A posting the board sends exactly as last time would normalize to the same job:
+        // it is only marked seen. Normalizing is most of a scrape's work.
+        let hashes: Vec<(String, String)> = page
+            .postings
+            .iter()
+            .map(|raw| (raw.external_id.trim().to_owned(), posting_hash(raw, taxonomy)))
+            .collect();
+        let unchanged: HashSet<String> = state
+            .store
+            .seen_unchanged(source.kind.as_str(), board.trim(), &hashes, now)
+            .await?
+            .into_iter()
+            .collect();
+        fetched.unchanged += unchanged.len() as u64;
+        for (raw, hash) in page.postings.iter().zip(hashes) {
+            if unchanged.contains(&hash.0) {
+                continue;
+            }
             match normalize(raw, taxonomy, now) {
-                Ok(job) => jobs.push(job),
+                Ok(job) => {
+                    fetched.jobs.push(job);
+                    fetched.hashes.push(hash);
+                }
                 Err(rejected) => {
                     tracing::debug!(reason = %rejected, "posting skipped");
                     report.skipped += 1;
@@ -245,7 +299,7 @@ async fn fetch_all(
         }
         url = crawl.next(&page);
     }
-    (jobs, first_validators)
+    Ok(fetched)
 }
 
 fn record_metrics(source: &SourceSetting, report: &BoardReport, summary: &UpsertSummary) {

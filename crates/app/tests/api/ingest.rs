@@ -132,6 +132,89 @@ async fn scraping_stores_every_valid_posting_once_and_obeys_robots_on_postgres()
     scraping_stores_every_valid_posting_once_and_obeys_robots(Backend::Postgres).await;
 }
 
+/// The fixture with the "Graduate Data Analyst" posting's description edited.
+fn with_edited_analyst() -> Vec<u8> {
+    let mut board: serde_json::Value =
+        serde_json::from_slice(&fixture("greenhouse/fjordpay-content.json")).unwrap();
+    let analyst = board["jobs"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|job| job["title"] == "Graduate Data Analyst")
+        .unwrap();
+    let content = analyst["content"].as_str().unwrap().to_owned();
+    analyst["content"] = format!("{content}&lt;p&gt;Now hiring in Manchester too.&lt;/p&gt;").into();
+    serde_json::to_vec(&board).unwrap()
+}
+
+async fn a_rescrape_reads_only_what_the_board_changed(backend: Backend) {
+    let open = board_server("User-agent: *\nAllow: /\n").await;
+    Mock::given(method("GET"))
+        .and(path("/v1/boards/fjordpay/jobs"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(fixture("greenhouse/fjordpay-content.json")))
+        .mount(&open)
+        .await;
+    let closed = board_server("User-agent: *\nDisallow: /\n").await;
+    let Some(app) = spawn_app(backend, options(&open, &closed)).await else {
+        return;
+    };
+    let greenhouse = ["greenhouse".to_owned()];
+    let first = scrape::run(&app.state, &greenhouse, true).await.unwrap();
+    assert_eq!((first[0].new, first[0].unchanged), (2, 0), "{first:?}");
+    let seen_first = app.state.store.jobs(true).await.unwrap();
+
+    // The same body again: both postings are only marked seen, invalid ones still counted.
+    let again = scrape::run(&app.state, &greenhouse, true).await.unwrap();
+    assert_eq!(
+        (
+            again[0].new,
+            again[0].updated,
+            again[0].unchanged,
+            again[0].skipped
+        ),
+        (0, 0, 2, 2),
+        "{again:?}"
+    );
+    let seen_again = app.state.store.jobs(true).await.unwrap();
+    for (before, after) in seen_first.iter().zip(&seen_again) {
+        assert_eq!(before.job, after.job);
+        assert!(after.last_seen_at > before.last_seen_at);
+    }
+
+    // One posting edited on the board: that one is read again and updated.
+    open.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/boards/fjordpay/jobs"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(with_edited_analyst()))
+        .mount(&open)
+        .await;
+    let edited = scrape::run(&app.state, &greenhouse, true).await.unwrap();
+    assert_eq!(
+        (edited[0].new, edited[0].updated, edited[0].unchanged),
+        (0, 1, 1),
+        "{edited:?}"
+    );
+    let jobs = app.state.store.jobs(true).await.unwrap();
+    let analyst = jobs
+        .iter()
+        .find(|j| j.job.title == "Graduate Data Analyst")
+        .unwrap();
+    assert!(analyst.job.description_text.contains("Manchester too"));
+    // And once stored, the edit is itself unchanged next time.
+    let settled = scrape::run(&app.state, &greenhouse, true).await.unwrap();
+    assert_eq!((settled[0].updated, settled[0].unchanged), (0, 2), "{settled:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rescrape_reads_only_what_the_board_changed_on_sqlite() {
+    a_rescrape_reads_only_what_the_board_changed(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rescrape_reads_only_what_the_board_changed_on_postgres() {
+    a_rescrape_reads_only_what_the_board_changed(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn scraping_an_unknown_kind_is_refused_with_its_name() {
     let open = board_server("").await;

@@ -169,7 +169,17 @@ pub(crate) fn description_language(text: &str) -> Option<String> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let info = whatlang::detect(&text[..end])?;
+    // Only the languages JobPing can name are candidates: a profile it could never
+    // report costs as much to score as one it can, and scoring is most of detection.
+    static DETECTOR: LazyLock<whatlang::Detector> = LazyLock::new(|| {
+        let known = whatlang::Lang::all()
+            .iter()
+            .copied()
+            .filter(|lang| iso_639_1(lang.code()).is_some())
+            .collect();
+        whatlang::Detector::with_allowlist(known)
+    });
+    let info = DETECTOR.detect(&text[..end])?;
     if !info.is_reliable() || info.confidence() < 0.5 {
         return None;
     }

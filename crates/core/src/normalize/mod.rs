@@ -31,6 +31,7 @@ mod tests;
 use time::{Duration, OffsetDateTime};
 
 pub use fingerprint::fingerprint;
+pub(crate) use fingerprint::fnv1a_64;
 
 use crate::posting::RawPosting;
 use crate::taxonomy::Taxonomy;
@@ -49,6 +50,24 @@ pub enum Rejected {
     MissingExternalId,
     #[error("the posting's URL is not http(s): `{0}`")]
     UnsupportedUrl(String),
+}
+
+/// Bump when `normalize` reads the same posting differently, so that every posting is
+/// normalized afresh on its board's next scrape rather than skipped as unchanged.
+const NORMALIZATION_REVISION: u32 = 1;
+
+/// A stable hash of what a board sent for one posting and of what reads it (this
+/// crate's version, [`NORMALIZATION_REVISION`] and the taxonomy). A re-scrape that
+/// finds a posting's hash unchanged knows normalizing it again would give the same job.
+pub fn posting_hash(raw: &RawPosting, taxonomy: &Taxonomy) -> String {
+    let mut bytes = format!(
+        "{}\u{1f}{NORMALIZATION_REVISION}\u{1f}{:016x}\u{1f}",
+        env!("CARGO_PKG_VERSION"),
+        taxonomy.revision()
+    )
+    .into_bytes();
+    serde_json::to_writer(&mut bytes, raw).expect("a RawPosting always serializes");
+    format!("{:016x}", fnv1a_64(&bytes))
 }
 
 /// Interprets a raw posting against the taxonomy. `now` bounds the posting date: a

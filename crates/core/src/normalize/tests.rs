@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use time::macros::datetime;
 
-use super::{Rejected, fingerprint, normalize};
+use super::{Rejected, fingerprint, normalize, posting_hash};
 use crate::posting::{RawPosting, RawSalary};
 use crate::taxonomy::Taxonomy;
 use crate::vocab::{CareerPath, WorkEnvironment};
@@ -366,4 +366,25 @@ fn a_town_outside_our_cities_places_the_fingerprint_so_boards_agree_and_offices_
         at("greenhouse", &["München, Germany"], &[]),
         at("jsonld", &["Munich"], &[])
     );
+}
+
+#[test]
+fn a_posting_hash_changes_with_what_the_board_sent_and_with_the_taxonomy() {
+    let taxonomy = Taxonomy::embedded();
+    let raw = greenhouse_like();
+    assert_eq!(posting_hash(&raw, taxonomy), posting_hash(&raw.clone(), taxonomy));
+    assert_eq!(posting_hash(&raw, taxonomy).len(), 16);
+    let mut edited = raw.clone();
+    edited.description_html = Some(format!(
+        "{}<p>Now with a salary.</p>",
+        edited.description_html.unwrap_or_default()
+    ));
+    assert_ne!(posting_hash(&raw, taxonomy), posting_hash(&edited, taxonomy));
+    let mut moved = raw.clone();
+    moved.locations = vec!["Wien".into()];
+    assert_ne!(posting_hash(&raw, taxonomy), posting_hash(&moved, taxonomy));
+    // Another taxonomy may read the same posting differently.
+    let text = include_str!("../../data/taxonomy.toml");
+    let other = Taxonomy::parse(&format!("{text}\n# revised\n")).expect("still valid");
+    assert_ne!(posting_hash(&raw, taxonomy), posting_hash(&raw, &other));
 }

@@ -189,6 +189,82 @@ impl PgStore {
         Ok(touched as u64)
     }
 
+    pub(super) async fn seen_unchanged_impl(
+        &self,
+        source: &str,
+        board: &str,
+        postings: &[(String, String)],
+        now: OffsetDateTime,
+    ) -> Result<Vec<String>> {
+        if postings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (ids, hashes): (Vec<&str>, Vec<&str>) = postings
+            .iter()
+            .map(|(id, hash)| (id.as_str(), hash.as_str()))
+            .unzip();
+        let mut tx = self.pool.begin().await.db("beginning to mark postings seen")?;
+        // A "last seen" lost to a crash is written again by the next scrape: not worth
+        // waiting for the disk on every board's every scrape.
+        sqlx::query("SET LOCAL synchronous_commit TO OFF")
+            .execute(&mut *tx)
+            .await
+            .db("relaxing the commit of seen postings")?;
+        let seen = sqlx::query_scalar(
+            "WITH unchanged AS (
+                 SELECT s.external_id, s.job_id
+                 FROM unnest($3::text[], $4::text[]) AS k(external_id, raw_hash)
+                 JOIN job_sources s ON s.source = $1 AND s.board = $2 AND s.external_id = k.external_id
+                                   AND s.raw_hash = k.raw_hash
+                 JOIN jobs j ON j.id = s.job_id AND j.active
+             ), links AS (
+                 UPDATE job_sources SET last_seen_at = $5
+                 WHERE source = $1 AND board = $2 AND external_id IN (SELECT external_id FROM unchanged)
+             ), seen AS (
+                 UPDATE jobs SET last_seen_at = $5 WHERE id IN (SELECT job_id FROM unchanged)
+             )
+             SELECT external_id FROM unchanged",
+        )
+        .bind(source)
+        .bind(board)
+        .bind(&ids)
+        .bind(&hashes)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .db("marking unchanged postings as seen")?;
+        tx.commit().await.db("committing seen postings")?;
+        Ok(seen)
+    }
+
+    pub(super) async fn record_posting_hashes_impl(
+        &self,
+        source: &str,
+        board: &str,
+        postings: &[(String, String)],
+    ) -> Result<()> {
+        if postings.is_empty() {
+            return Ok(());
+        }
+        let (ids, hashes): (Vec<&str>, Vec<&str>) = postings
+            .iter()
+            .map(|(id, hash)| (id.as_str(), hash.as_str()))
+            .unzip();
+        sqlx::query(
+            "UPDATE job_sources s SET raw_hash = k.raw_hash
+             FROM unnest($3::text[], $4::text[]) AS k(external_id, raw_hash)
+             WHERE s.source = $1 AND s.board = $2 AND s.external_id = k.external_id",
+        )
+        .bind(source)
+        .bind(board)
+        .bind(&ids)
+        .bind(&hashes)
+        .execute(&self.pool)
+        .await
+        .db("recording posting hashes")?;
+        Ok(())
+    }
+
     pub(super) async fn deactivate_stale_jobs_impl(
         &self,
         not_seen_since: OffsetDateTime,

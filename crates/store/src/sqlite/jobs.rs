@@ -1,7 +1,7 @@
 //! Jobs and sources on SQLite. A batch travels as one JSON parameter read with
 //! `json_each`, so a thousand postings cost a handful of statements, not thousands.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
 use jobping_core::Job;
@@ -192,6 +192,108 @@ impl SqliteStore {
         .db("marking a board's jobs as seen")?;
         tx.commit().await.db("committing seen jobs")?;
         Ok(touched)
+    }
+
+    pub(super) async fn seen_unchanged_impl(
+        &self,
+        source: &str,
+        board: &str,
+        postings: &[(String, String)],
+        now: OffsetDateTime,
+    ) -> Result<Vec<String>> {
+        if postings.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The ids go in through IN, which SQLite turns into a look-up on the primary key;
+        // a join on json_each can make it scan every link of the board for each id. The
+        // look-up runs on a reader, so that a board seen for the first time does not
+        // queue behind other boards' writes for nothing.
+        let ids: Vec<&str> = postings.iter().map(|(id, _)| id.as_str()).collect();
+        let hashes: HashMap<&str, &str> = postings
+            .iter()
+            .map(|(id, hash)| (id.as_str(), hash.as_str()))
+            .collect();
+        let candidates: Vec<(String, i64)> = {
+            let mut reader = self.read().await?;
+            sqlx::query_as::<_, (String, i64, String)>(
+                "SELECT s.external_id, s.job_id, s.raw_hash
+                 FROM job_sources s JOIN jobs j ON j.id = s.job_id AND j.active
+                 WHERE s.source = $1 AND s.board = $2 AND s.raw_hash IS NOT NULL
+                   AND s.external_id IN (SELECT value FROM json_each($3))",
+            )
+            .bind(source)
+            .bind(board)
+            .bind(json!(ids).to_string())
+            .fetch_all(&mut *reader)
+            .await
+            .db("looking up unchanged postings")?
+            .into_iter()
+            .filter(|(id, _, hash)| hashes.get(id.as_str()) == Some(&hash.as_str()))
+            .map(|(id, job, _)| (id, job))
+            .collect()
+        };
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut writer = self.write().await?;
+        let mut tx = begin_write(&mut writer).await?;
+        // Only jobs still active once the write lock is held count: one deactivated in
+        // between must be read again to come back.
+        let jobs: Vec<i64> = candidates.iter().map(|(_, job)| *job).collect();
+        let still_active: HashSet<i64> = sqlx::query_scalar(
+            "UPDATE jobs SET last_seen_at = $2 WHERE active AND id IN (SELECT value FROM json_each($1))
+             RETURNING id",
+        )
+        .bind(json!(jobs).to_string())
+        .bind(us(now))
+        .fetch_all(&mut *tx)
+        .await
+        .db("marking unchanged jobs as seen")?
+        .into_iter()
+        .collect();
+        let seen: Vec<String> = candidates
+            .into_iter()
+            .filter(|(_, job)| still_active.contains(job))
+            .map(|(id, _)| id)
+            .collect();
+        sqlx::query(
+            "UPDATE job_sources SET last_seen_at = $4
+             WHERE source = $1 AND board = $2 AND external_id IN (SELECT value FROM json_each($3))",
+        )
+        .bind(source)
+        .bind(board)
+        .bind(json!(seen).to_string())
+        .bind(us(now))
+        .execute(&mut *tx)
+        .await
+        .db("marking unchanged postings as seen")?;
+        tx.commit().await.db("committing unchanged postings")?;
+        Ok(seen)
+    }
+
+    pub(super) async fn record_posting_hashes_impl(
+        &self,
+        source: &str,
+        board: &str,
+        postings: &[(String, String)],
+    ) -> Result<()> {
+        if postings.is_empty() {
+            return Ok(());
+        }
+        let mut writer = self.write().await?;
+        sqlx::query(
+            "UPDATE job_sources
+             SET raw_hash = (SELECT k.value ->> 1 FROM json_each($3) AS k WHERE k.value ->> 0 = external_id)
+             WHERE source = $1 AND board = $2
+               AND external_id IN (SELECT value ->> 0 FROM json_each($3))",
+        )
+        .bind(source)
+        .bind(board)
+        .bind(json!(postings).to_string())
+        .execute(&mut *writer)
+        .await
+        .db("recording posting hashes")?;
+        Ok(())
     }
 
     pub(super) async fn deactivate_stale_jobs_impl(

@@ -268,6 +268,79 @@ store_test!(
 );
 
 store_test!(
+    an_unchanged_posting_is_only_marked_seen_and_a_changed_or_inactive_one_is_not,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let jobs = [
+            job("recruitee", "fjord", "1", "Junior Analyst", "Fjord", "berlin"),
+            job("recruitee", "fjord", "2", "Graduate Engineer", "Fjord", "hamburg"),
+            job("recruitee", "fjord", "3", "Intern Designer", "Fjord", "munich"),
+        ];
+        store.upsert_jobs(&jobs, t0()).await.unwrap();
+        let hashes = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(id, hash)| ((*id).into(), (*hash).into()))
+                .collect()
+        };
+        // Nothing recorded yet: nothing is known to be unchanged.
+        let later = t0() + secs(3_600);
+        let none = store
+            .seen_unchanged("recruitee", "fjord", &hashes(&[("1", "aa"), ("2", "bb")]), later)
+            .await
+            .unwrap();
+        assert!(none.is_empty(), "{none:?}");
+        store
+            .record_posting_hashes(
+                "recruitee",
+                "fjord",
+                &hashes(&[("1", "aa"), ("2", "bb"), ("3", "cc")]),
+            )
+            .await
+            .unwrap();
+        // Posting 3's job goes inactive: it must be read again to come back.
+        assert_eq!(
+            store.deactivate_stale_jobs(t0(), t0() + secs(1)).await.unwrap(),
+            0
+        );
+        store.upsert_jobs(&jobs[..2], t0() + secs(60)).await.unwrap();
+        assert_eq!(
+            store
+                .deactivate_stale_jobs(t0() + secs(30), t0() + secs(120))
+                .await
+                .unwrap(),
+            1
+        );
+
+        let mut seen = store
+            .seen_unchanged(
+                "recruitee",
+                "fjord",
+                // 1 unchanged, 2 changed, 3 unchanged but inactive, 4 never stored; and
+                // the same id on another board is another posting.
+                &hashes(&[("1", "aa"), ("2", "b2"), ("3", "cc"), ("4", "dd")]),
+                later,
+            )
+            .await
+            .unwrap();
+        seen.sort();
+        assert_eq!(seen, vec!["1".to_owned()]);
+        assert!(
+            store
+                .seen_unchanged("recruitee", "other", &hashes(&[("1", "aa")]), later)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let stored = store.jobs(false).await.unwrap();
+        let by_title = |title: &str| stored.iter().find(|j| j.job.title == title).unwrap();
+        assert_eq!(by_title("Junior Analyst").last_seen_at, later);
+        assert_eq!(by_title("Graduate Engineer").last_seen_at, t0() + secs(60));
+        assert!(!by_title("Intern Designer").active);
+    }
+);
+
+store_test!(
     two_workers_upserting_the_same_new_job_at_once_store_it_once,
     |db: TestDb| async move {
         let (a, b) = (db.store().await, db.store().await);
