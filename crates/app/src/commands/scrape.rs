@@ -104,6 +104,7 @@ fn summary_table(reports: &[BoardReport]) -> String {
                 r.fetched.to_string(),
                 r.new.to_string(),
                 r.updated.to_string(),
+                r.unchanged.to_string(),
                 r.skipped.to_string(),
                 r.blocked.to_string(),
                 r.error.clone().unwrap_or_default(),
@@ -116,6 +117,7 @@ fn summary_table(reports: &[BoardReport]) -> String {
         |r: &BoardReport| r.fetched as u64,
         |r: &BoardReport| r.new,
         |r: &BoardReport| r.updated,
+        |r: &BoardReport| r.unchanged,
         |r: &BoardReport| r.skipped as u64,
         |r: &BoardReport| r.blocked as u64,
     ] {
@@ -136,7 +138,16 @@ fn summary_table(reports: &[BoardReport]) -> String {
     all.push(totals);
     table(
         &[
-            "source", "status", "fetched", "new", "updated", "skipped", "blocked", "errors", "duration",
+            "source",
+            "status",
+            "fetched",
+            "new",
+            "updated",
+            "unchanged",
+            "skipped",
+            "blocked",
+            "errors",
+            "duration",
         ],
         &all,
     )
