@@ -203,6 +203,31 @@ impl PgStore {
             .iter()
             .map(|(id, hash)| (id.as_str(), hash.as_str()))
             .unzip();
+        // One primary-key look-up per posting, whatever the planner believes of the
+        // tables while their statistics are young (a plain join can become a scan of
+        // the board's every link per posting); LIMIT keeps the subquery from being
+        // flattened into such a join. A board seen for the first time stops here.
+        let candidates: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT k.external_id, s.job_id
+             FROM unnest($3::text[], $4::text[]) AS k(external_id, raw_hash)
+             CROSS JOIN LATERAL (
+                 SELECT s.job_id FROM job_sources s JOIN jobs j ON j.id = s.job_id AND j.active
+                 WHERE s.source = $1 AND s.board = $2 AND s.external_id = k.external_id
+                   AND s.raw_hash = k.raw_hash
+                 LIMIT 1
+             ) AS s",
+        )
+        .bind(source)
+        .bind(board)
+        .bind(&ids)
+        .bind(&hashes)
+        .fetch_all(&self.pool)
+        .await
+        .db("looking up unchanged postings")?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (ids, jobs): (Vec<String>, Vec<i64>) = candidates.into_iter().unzip();
         let mut tx = self.pool.begin().await.db("beginning to mark postings seen")?;
         // A "last seen" lost to a crash is written again by the next scrape: not worth
         // waiting for the disk on every board's every scrape.
@@ -210,27 +235,31 @@ impl PgStore {
             .execute(&mut *tx)
             .await
             .db("relaxing the commit of seen postings")?;
-        let seen = sqlx::query_scalar(
-            "WITH unchanged AS (
-                 SELECT s.external_id, s.job_id
-                 FROM unnest($3::text[], $4::text[]) AS k(external_id, raw_hash)
-                 JOIN job_sources s ON s.source = $1 AND s.board = $2 AND s.external_id = k.external_id
-                                   AND s.raw_hash = k.raw_hash
-                 JOIN jobs j ON j.id = s.job_id AND j.active
-             ), links AS (
-                 UPDATE job_sources SET last_seen_at = $5
-                 WHERE source = $1 AND board = $2 AND external_id IN (SELECT external_id FROM unchanged)
-             ), seen AS (
-                 UPDATE jobs SET last_seen_at = $5 WHERE id IN (SELECT job_id FROM unchanged)
-             )
-             SELECT external_id FROM unchanged",
+        // Only jobs still active now count: one deactivated since the look-up must be
+        // read again to come back.
+        let still_active: Vec<i64> = sqlx::query_scalar(
+            "UPDATE jobs SET last_seen_at = $2 WHERE active AND id = ANY($1) RETURNING id",
+        )
+        .bind(&jobs)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .db("marking unchanged jobs as seen")?;
+        let seen: Vec<String> = ids
+            .into_iter()
+            .zip(jobs)
+            .filter(|(_, job)| still_active.contains(job))
+            .map(|(id, _)| id)
+            .collect();
+        sqlx::query(
+            "UPDATE job_sources SET last_seen_at = $4
+             WHERE source = $1 AND board = $2 AND external_id = ANY($3)",
         )
         .bind(source)
         .bind(board)
-        .bind(&ids)
-        .bind(&hashes)
+        .bind(&seen)
         .bind(now)
-        .fetch_all(&mut *tx)
+        .execute(&mut *tx)
         .await
         .db("marking unchanged postings as seen")?;
         tx.commit().await.db("committing seen postings")?;
@@ -253,7 +282,7 @@ impl PgStore {
         sqlx::query(
             "UPDATE job_sources s SET raw_hash = k.raw_hash
              FROM unnest($3::text[], $4::text[]) AS k(external_id, raw_hash)
-             WHERE s.source = $1 AND s.board = $2 AND s.external_id = k.external_id",
+             WHERE s.source = $1 AND s.board = $2 AND s.external_id = ANY($3) AND s.external_id = k.external_id",
         )
         .bind(source)
         .bind(board)
