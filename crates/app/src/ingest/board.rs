@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use jobping_core::normalize::{normalize, posting_hash};
 use jobping_core::{Job, Taxonomy};
 use jobping_sources::adapters::{Crawl, parse};
@@ -282,22 +283,36 @@ async fn fetch_all(
             .into_iter()
             .collect();
         fetched.unchanged += unchanged.len() as u64;
-        for (raw, hash) in page.postings.iter().zip(hashes) {
-            if unchanged.contains(&hash.0) {
-                continue;
-            }
-            match normalize(raw, taxonomy, now) {
-                Ok(job) => {
-                    fetched.jobs.push(job);
-                    fetched.hashes.push(hash);
-                }
-                Err(rejected) => {
-                    tracing::debug!(reason = %rejected, "posting skipped");
-                    report.skipped += 1;
-                }
-            }
-        }
         url = crawl.next(&page);
+        // Normalizing a page is a few milliseconds of CPU per hundred postings: off the
+        // async workers, which serve requests meanwhile.
+        let postings = page.postings;
+        let span = tracing::Span::current();
+        let (jobs, rejected) = tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut jobs = Vec::with_capacity(postings.len());
+            let mut rejected = 0;
+            for (raw, hash) in postings.iter().zip(hashes) {
+                if unchanged.contains(&hash.0) {
+                    continue;
+                }
+                match normalize(raw, taxonomy, now) {
+                    Ok(job) => jobs.push((job, hash)),
+                    Err(reason) => {
+                        tracing::debug!(%reason, "posting skipped");
+                        rejected += 1;
+                    }
+                }
+            }
+            (jobs, rejected)
+        })
+        .await
+        .context("normalizing a page")?;
+        report.skipped += rejected;
+        for (job, hash) in jobs {
+            fetched.jobs.push(job);
+            fetched.hashes.push(hash);
+        }
     }
     Ok(fetched)
 }
