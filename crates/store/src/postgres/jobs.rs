@@ -2,7 +2,7 @@
 //! `jsonb_to_recordset`, so a thousand postings cost a handful of statements. The insert
 //! resolves races with a concurrent worker through the active-fingerprint unique index.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jobping_core::Job;
 use serde_json::{Value, json};
@@ -237,14 +237,16 @@ impl PgStore {
             .db("relaxing the commit of seen postings")?;
         // Only jobs still active now count: one deactivated since the look-up must be
         // read again to come back.
-        let still_active: Vec<i64> = sqlx::query_scalar(
+        let still_active: HashSet<i64> = sqlx::query_scalar(
             "UPDATE jobs SET last_seen_at = $2 WHERE active AND id = ANY($1) RETURNING id",
         )
         .bind(&jobs)
         .bind(now)
         .fetch_all(&mut *tx)
         .await
-        .db("marking unchanged jobs as seen")?;
+        .db("marking unchanged jobs as seen")?
+        .into_iter()
+        .collect();
         let seen: Vec<String> = ids
             .into_iter()
             .zip(jobs)
