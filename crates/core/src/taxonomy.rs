@@ -81,6 +81,9 @@ pub struct Taxonomy {
     /// A hash of the text this was read from: what it says, in a word.
     #[serde(skip)]
     revision: u64,
+    /// The career-path keywords compiled for matching, on first use.
+    #[serde(skip)]
+    career_keywords: OnceLock<crate::normalize::CareerKeywords>,
 }
 
 #[derive(Debug, Default)]
@@ -89,6 +92,9 @@ struct Index {
     city_by_name: HashMap<String, usize>,
     country_by_name: HashMap<String, usize>,
     language_by_code: HashMap<String, usize>,
+    /// Every name of every language, lowercased; the first language to claim a name
+    /// keeps it.
+    language_by_name: HashMap<String, usize>,
 }
 
 /// The taxonomy file is not valid.
@@ -151,6 +157,9 @@ impl Taxonomy {
         }
         for (i, language) in self.languages.iter().enumerate() {
             index.language_by_code.insert(language.code.clone(), i);
+            for name in &language.names {
+                index.language_by_name.entry(name.to_lowercase()).or_insert(i);
+            }
         }
         for path in CareerPath::ALL {
             if !self.career_paths.iter().any(|p| p.slug == *path) {
@@ -182,6 +191,17 @@ impl Taxonomy {
     /// The language with this ISO 639-1 code.
     pub fn language(&self, code: &str) -> Option<&Language> {
         self.index.language_by_code.get(code).map(|&i| &self.languages[i])
+    }
+
+    /// The language a lowercased name in a posting stands for ("deutsch", "german").
+    pub(crate) fn language_by_name(&self, name: &str) -> Option<&Language> {
+        self.index.language_by_name.get(name).map(|&i| &self.languages[i])
+    }
+
+    /// The career paths' keywords, compiled once.
+    pub(crate) fn career_keywords(&self) -> &crate::normalize::CareerKeywords {
+        self.career_keywords
+            .get_or_init(|| crate::normalize::CareerKeywords::new(&self.career_paths))
     }
 
     /// A career path's entry.

@@ -1,10 +1,12 @@
 //! Career paths from the taxonomy's keyword lists (data, not code): the title is the
 //! strongest evidence, then the department, then words in the description.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use super::words::has_keyword;
-use crate::taxonomy::Taxonomy;
+use aho_corasick::AhoCorasick;
+
+use super::words::{is_long_keyword, is_token_char, keyword_at, token_at};
+use crate::taxonomy::{CareerPathInfo, Taxonomy};
 use crate::vocab::CareerPath;
 
 /// How much one keyword hit weighs, per source. A title hit outweighs any number of
@@ -24,53 +26,43 @@ pub(crate) fn career_paths(
     description: &str,
     taxonomy: &Taxonomy,
 ) -> Vec<CareerPath> {
-    let title = title.to_lowercase();
-    let department = department.map(str::to_lowercase).unwrap_or_default();
-    let description = description.to_lowercase();
-    // Descriptions are long: look single words up in a set built once, and search only
-    // for the multi-word phrases.
-    let description_words: HashSet<&str> = description
-        .split(|c: char| !c.is_alphanumeric() && c != '+' && c != '#')
-        .collect();
-    let in_description = |keyword: &String| {
-        let keyword = keyword.trim();
-        if keyword.contains(|c: char| !c.is_alphanumeric() && c != '+' && c != '#') {
-            has_keyword(&description, keyword)
-        } else {
-            description_words.contains(keyword)
-        }
-    };
+    let keywords = taxonomy.career_keywords();
+    let title = keywords.scan(&title.to_lowercase());
+    let department = keywords.scan(&department.map(str::to_lowercase).unwrap_or_default());
+    let description = keywords.scan(&description.to_lowercase());
     let mut scored: Vec<(CareerPath, u32, bool)> = Vec::new();
-    for info in taxonomy
-        .career_paths
-        .iter()
-        .filter(|p| p.slug != CareerPath::Unsure)
-    {
+    for path in &keywords.paths {
         // A longer keyword is more specific: "business analyst" (strategy) should beat
         // "analyst" (data) on "Business Analyst".
-        let title_score: u32 = info
-            .title_keywords
+        let title_score: u32 = path
+            .title
             .iter()
-            .filter(|k| has_keyword(&title, k))
-            .map(|k| TITLE_WEIGHT * k.split_whitespace().count() as u32)
+            .filter(|(k, _)| title.as_keyword[*k])
+            .map(|(_, words)| TITLE_WEIGHT * words)
             .sum();
-        let department_score: u32 = info
-            .department_keywords
+        let department_score = if path.department.iter().any(|&k| department.as_keyword[k]) {
+            DEPARTMENT_WEIGHT
+        } else {
+            0
+        };
+        // A single word in a description counts only whole ("sql", not "sqlite"); a
+        // phrase by the keyword rule.
+        let description_hits = (path
+            .description
             .iter()
-            .filter(|k| has_keyword(&department, k))
-            .map(|_| DEPARTMENT_WEIGHT)
-            .max()
-            .unwrap_or(0);
-        let description_hits = (info
-            .description_keywords
-            .iter()
-            .filter(|k| in_description(k))
+            .filter(|&&(k, phrase)| {
+                if phrase {
+                    description.as_keyword[k]
+                } else {
+                    description.as_token[k]
+                }
+            })
             .count() as u32)
             .min(DESCRIPTION_CAP);
         let strong = title_score > 0 || department_score > 0;
         let score = title_score + department_score + description_hits * DESCRIPTION_WEIGHT;
         if strong || description_hits >= DESCRIPTION_ALONE {
-            scored.push((info.slug, score, strong));
+            scored.push((path.slug, score, strong));
         }
     }
     // Description-only paths are a fallback: once the title or department names a
@@ -80,6 +72,106 @@ pub(crate) fn career_paths(
     }
     scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     scored.into_iter().map(|(path, _, _)| path).collect()
+}
+
+/// Every career-path keyword of a taxonomy in one automaton, built once: a single pass
+/// over a text finds them all, where searching for each of hundreds of keywords in turn
+/// took a pass apiece and was a tenth of all normalizing.
+#[derive(Debug)]
+pub(crate) struct CareerKeywords {
+    automaton: Option<AhoCorasick>,
+    /// The keywords, trimmed, by pattern number (read by the tests, kept for `Debug`).
+    #[cfg_attr(not(test), allow(dead_code))]
+    patterns: Vec<String>,
+    /// Per pattern: whether it is long enough to match inside a word.
+    long: Vec<bool>,
+    paths: Vec<PathKeywords>,
+}
+
+/// One path's keywords as pattern numbers.
+#[derive(Debug)]
+struct PathKeywords {
+    slug: CareerPath,
+    /// With the keyword's word count, its weight.
+    title: Vec<(usize, u32)>,
+    department: Vec<usize>,
+    /// With whether it is a phrase (matched by the keyword rule, not as one token).
+    description: Vec<(usize, bool)>,
+}
+
+/// Which patterns occur in one text, by each rule.
+struct Found {
+    as_keyword: Vec<bool>,
+    as_token: Vec<bool>,
+}
+
+impl CareerKeywords {
+    pub(crate) fn new<'a>(paths: &'a [CareerPathInfo]) -> Self {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut id = |keyword: &'a String| -> Option<usize> {
+            let keyword = keyword.trim();
+            if keyword.is_empty() {
+                return None;
+            }
+            Some(*ids.entry(keyword).or_insert_with(|| {
+                patterns.push(keyword);
+                patterns.len() - 1
+            }))
+        };
+        let paths: Vec<PathKeywords> = paths
+            .iter()
+            .filter(|p| p.slug != CareerPath::Unsure)
+            .map(|p| PathKeywords {
+                slug: p.slug,
+                title: p
+                    .title_keywords
+                    .iter()
+                    .filter_map(|k| Some((id(k)?, k.split_whitespace().count() as u32)))
+                    .collect(),
+                department: p.department_keywords.iter().filter_map(&mut id).collect(),
+                description: p
+                    .description_keywords
+                    .iter()
+                    .filter_map(|k| {
+                        let phrase = !k.trim().chars().all(is_token_char);
+                        Some((id(k)?, phrase))
+                    })
+                    .collect(),
+            })
+            .collect();
+        let long = patterns.iter().map(|k| is_long_keyword(k)).collect();
+        let patterns: Vec<String> = patterns.into_iter().map(str::to_owned).collect();
+        // Plain keywords always build; were one ever refused, paths would go unnamed
+        // rather than normalizing fail.
+        let automaton = AhoCorasick::new(&patterns).ok();
+        Self {
+            automaton,
+            patterns,
+            long,
+            paths,
+        }
+    }
+
+    fn scan(&self, text: &str) -> Found {
+        let mut found = Found {
+            as_keyword: vec![false; self.long.len()],
+            as_token: vec![false; self.long.len()],
+        };
+        let Some(automaton) = &self.automaton else {
+            return found;
+        };
+        for hit in automaton.find_overlapping_iter(text) {
+            let (k, start, end) = (hit.pattern().as_usize(), hit.start(), hit.end());
+            if !found.as_keyword[k] && keyword_at(text, start, end, self.long[k]) {
+                found.as_keyword[k] = true;
+            }
+            if !found.as_token[k] && token_at(text, start, end) {
+                found.as_token[k] = true;
+            }
+        }
+        found
+    }
 }
 
 #[cfg(test)]
@@ -144,5 +236,46 @@ mod tests {
     fn a_title_with_no_path_words_and_nothing_else_has_no_path() {
         assert!(paths("Pharmacy Technician", None, "").is_empty());
         assert!(paths("Construction Solicitor - Non Contentious", None, "").is_empty());
+    }
+
+    #[test]
+    fn the_automaton_finds_what_searching_keyword_by_keyword_finds() {
+        use super::super::words::has_keyword;
+        let taxonomy = Taxonomy::embedded();
+        let keywords = taxonomy.career_keywords();
+        let texts = [
+            "softwareentwickler (m/w/d) im team data & analytics",
+            "werkstudent*in controlling / finanzbuchhaltung, sql und python",
+            "business analystin, c++ and c# developer; taxi driver; salesforce crm",
+            "we are a fintech scaling our product management and ux research teams.",
+            "marketing-manager:in für social media und content; account executive (m/f/d)",
+        ];
+        for text in texts {
+            let found = keywords.scan(text);
+            assert!(
+                found.as_keyword.iter().any(|&f| f),
+                "something is found in `{text}`"
+            );
+            for info in &taxonomy.career_paths {
+                for k in info
+                    .title_keywords
+                    .iter()
+                    .chain(&info.department_keywords)
+                    .chain(&info.description_keywords)
+                    .filter(|k| !k.trim().is_empty())
+                {
+                    let id = keywords
+                        .patterns
+                        .iter()
+                        .position(|p| p == k.trim())
+                        .unwrap_or_else(|| panic!("`{k}` has a pattern"));
+                    assert_eq!(found.as_keyword[id], has_keyword(text, k), "`{k}` in `{text}`");
+                    let as_token = text.split(|c: char| !is_token_char(c)).any(|w| w == k.trim());
+                    if k.trim().chars().all(is_token_char) {
+                        assert_eq!(found.as_token[id], as_token, "`{k}` as a token in `{text}`");
+                    }
+                }
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 const UNIT: &str = r"(?:years?|yrs?|jahre?n?|ans|années|annees|años|anni)";
@@ -46,10 +47,10 @@ pub(crate) fn min_years_experience(texts: &[&str]) -> Option<u8> {
     let mut shaped_best: Option<u8> = None;
     let mut bare_best: Option<u8> = None;
     for text in texts {
-        let text = &super::words::lines_mentioning(
-            text,
-            &["year", "yr", "jahr", "ans", "anné", "annee", "año", "anni"],
-        );
+        static NEEDLES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+            super::words::needles(&["year", "yr", "jahr", "ans", "anné", "annee", "año", "anni"])
+        });
+        let text = &super::words::lines_mentioning(text, &NEEDLES);
         for caps in YEARS.captures_iter(text) {
             let whole = caps.get(0).expect("group 0 always matches");
             let after = &text[whole.end()..];

@@ -30,8 +30,9 @@ mod tests;
 
 use time::{Duration, OffsetDateTime};
 
+pub(crate) use career::CareerKeywords;
 pub use fingerprint::fingerprint;
-pub(crate) use fingerprint::fnv1a_64;
+pub use fingerprint::fnv1a_64;
 
 use crate::posting::RawPosting;
 use crate::taxonomy::Taxonomy;

@@ -3,7 +3,10 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
+
+use super::words::{lines_mentioning, needles};
 
 use crate::VisaSignal;
 
@@ -55,9 +58,8 @@ static RIGHT_TO_WORK: LazyLock<Regex> = LazyLock::new(|| {
 /// quotes the offer's words); an offer beats a right-to-work line, which is often
 /// boilerplate printed under every posting.
 pub(crate) fn visa_signal(text: &str) -> VisaSignal {
-    let text = &super::words::lines_mentioning(
-        text,
-        &[
+    static NEEDLES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        needles(&[
             "sponsor",
             "visa",
             "visum",
@@ -67,8 +69,9 @@ pub(crate) fn visa_signal(text: &str) -> VisaSignal {
             "permis",
             "authori",
             "entitled",
-        ],
-    );
+        ])
+    });
+    let text = &lines_mentioning(text, &NEEDLES);
     if REFUSES.is_match(text) {
         VisaSignal::NoSponsorship
     } else if SPONSORS.is_match(text) {

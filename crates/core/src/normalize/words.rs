@@ -1,6 +1,8 @@
 //! Word-aware matching shared by the normalizers. Boards write in many languages, so a
 //! "word" is a run of alphanumeric characters in any script; callers lowercase first.
 
+use aho_corasick::AhoCorasick;
+
 /// Whether `needle` occurs in `haystack` as a whole word or phrase: the characters
 /// either side are not alphanumeric. "intern" is not found in "internal".
 pub(crate) fn has_word(haystack: &str, needle: &str) -> bool {
@@ -23,32 +25,55 @@ pub(crate) fn word_positions<'a>(haystack: &'a str, needle: &'a str) -> impl Ite
 /// "Finanz|buchhalter") where the keyword never stands alone; short ones need a word
 /// start, so "tax" does not fire on "taxi". Either may carry the German feminine endings
 /// "-in"/"-innen" ("Analystin"), since titles address both forms.
+#[cfg(test)]
 pub(crate) fn has_keyword(haystack: &str, keyword: &str) -> bool {
     let keyword = keyword.trim();
-    if keyword.is_empty() {
-        return false;
-    }
-    if keyword.chars().count() >= 8 {
-        return haystack.contains(keyword);
-    }
-    haystack.match_indices(keyword).any(|(i, _)| {
-        let rest = &haystack[i + keyword.len()..];
-        boundary_before(haystack, i)
-            && (boundary_after(rest)
-                || rest.strip_prefix("innen").is_some_and(boundary_after)
-                || rest.strip_prefix("in").is_some_and(boundary_after))
-    })
+    !keyword.is_empty()
+        && haystack
+            .match_indices(keyword)
+            .any(|(i, _)| keyword_at(haystack, i, i + keyword.len(), is_long_keyword(keyword)))
 }
 
-/// The lines of `text` that mention any of `needles` (lowercase), joined by line breaks.
-/// A cheap filter before the costlier phrase patterns: most of a description is about
-/// the company and never mentions visas or years, and patterns never span lines.
-pub(crate) fn lines_mentioning(text: &str, needles: &[&str]) -> String {
+/// Whether a keyword counts as long for [`keyword_at`]: long ones match inside words.
+pub(crate) fn is_long_keyword(keyword: &str) -> bool {
+    keyword.chars().count() >= 8
+}
+
+/// Whether the keyword found at `start..end` of lowercased text counts by
+/// [`has_keyword`]'s rule.
+pub(crate) fn keyword_at(haystack: &str, start: usize, end: usize, long: bool) -> bool {
+    if long {
+        return true;
+    }
+    let rest = &haystack[end..];
+    boundary_before(haystack, start)
+        && (boundary_after(rest)
+            || rest.strip_prefix("innen").is_some_and(boundary_after)
+            || rest.strip_prefix("in").is_some_and(boundary_after))
+}
+
+/// Whether a character belongs to a token: alphanumeric, or "+" and "#" ("c++", "c#").
+pub(crate) fn is_token_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '+' || c == '#'
+}
+
+/// Whether `start..end` of the text is a whole token (see [`is_token_char`]).
+pub(crate) fn token_at(haystack: &str, start: usize, end: usize) -> bool {
+    !haystack[..start].chars().next_back().is_some_and(is_token_char)
+        && !haystack[end..].chars().next().is_some_and(is_token_char)
+}
+
+/// Lowercase needles for [`lines_mentioning`], compiled once by each caller.
+pub(crate) fn needles(words: &[&str]) -> AhoCorasick {
+    AhoCorasick::new(words).expect("plain words always compile")
+}
+
+/// The lines of `text` that mention any of `needles`, joined by line breaks. A cheap
+/// filter before the costlier phrase patterns: most of a description is about the
+/// company and never mentions visas or years, and patterns never span lines.
+pub(crate) fn lines_mentioning(text: &str, needles: &AhoCorasick) -> String {
     text.lines()
-        .filter(|line| {
-            let lower = line.to_lowercase();
-            needles.iter().any(|n| lower.contains(n))
-        })
+        .filter(|line| needles.is_match(&line.to_lowercase()))
         .collect::<Vec<_>>()
         .join("\n")
 }
