@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::ops::AddAssign;
 
 use jobping_core::Job;
+use jobping_core::normalize::fnv1a_64;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -52,26 +53,23 @@ pub(crate) struct JobRow<'a> {
     pub data: String,
     pub data_hash: String,
     pub early_career: bool,
+    /// Past its valid-through date: stored and linked, but never (re)activated, or a
+    /// board that keeps listing a closed posting would revive it on every scrape.
+    pub expired: bool,
 }
 
 impl<'a> JobRow<'a> {
-    pub fn new(job: &'a Job) -> Self {
+    pub fn new(job: &'a Job, now: OffsetDateTime) -> Self {
         let data = serde_json::to_string(job).expect("a Job always serializes");
-        let data_hash = format!("{:016x}", fnv1a(data.as_bytes()));
+        let data_hash = format!("{:016x}", fnv1a_64(data.as_bytes()));
         Self {
             job,
             data,
             data_hash,
             early_career: job.level.is_early_career(),
+            expired: job.valid_through.is_some_and(|until| until < now),
         }
     }
-}
-
-/// FNV-1a, 64 bits: stable across builds and platforms, which a stored hash must be.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// A known source link and the job it points to.
@@ -143,7 +141,7 @@ pub(crate) fn plan(
                     }
                     _ => {
                         plan.links.push((i, Target::Existing(link.job_id)));
-                        let changed = !link.active
+                        let changed = (!link.active && !row.expired)
                             || (link.primary
                                 && (link.data_hash != row.data_hash || link.fingerprint != fingerprint));
                         if written.insert(link.job_id, ()).is_some() {

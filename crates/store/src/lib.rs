@@ -430,8 +430,9 @@ pub trait Store: Send + Sync + 'static {
     async fn touch_source_jobs(&self, source: &str, board: &str, now: OffsetDateTime) -> Result<u64>;
 
     /// Of a board's postings, given as (external id, posting hash), those stored with
-    /// the same hash whose job is still active: each is marked seen at `now` and its id
-    /// returned, so a re-scrape need not normalize it again.
+    /// the same hash whose job is still active, or closed past its valid-through date:
+    /// each is marked seen at `now` and its id returned, so a re-scrape need not
+    /// normalize it again. A job retired as stale is never among them.
     async fn seen_unchanged(
         &self,
         source: &str,

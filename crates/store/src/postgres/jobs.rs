@@ -1,51 +1,105 @@
-//! Jobs and sources on PostgreSQL. A batch travels as one JSONB parameter unpacked with
-//! `jsonb_to_recordset`, so a thousand postings cost a handful of statements. The insert
-//! resolves races with a concurrent worker through the active-fingerprint unique index.
+//! Jobs and sources on PostgreSQL. A batch of jobs travels as one array per column
+//! (`UNNEST`), and keys and links as JSONB unpacked with `jsonb_to_recordset`, so a
+//! thousand postings cost a handful of statements. The insert resolves races with a
+//! concurrent worker through the active-fingerprint unique index.
 
 use std::collections::{HashMap, HashSet};
 
 use jobping_core::Job;
 use serde_json::{Value, json};
-use sqlx::Row;
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Arguments, Row};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::PgStore;
 use crate::error::DbContext;
 use crate::jobs::{JobRow, KnownLink, LinkKey, Target, plan};
 use crate::{Result, SourceRun, SourceState, SourceStatus, StoredJob, UpsertSummary};
 
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
+/// A batch of job rows as one array per column, for `UNNEST`: the rows reach the
+/// server as bound values, where a JSON batch had to be parsed as a whole and then the
+/// kilobytes of each job's data parsed again.
+#[derive(Default)]
+struct JobColumns<'a> {
+    ids: Vec<i64>,
+    fingerprints: Vec<&'a str>,
+    titles: Vec<&'a str>,
+    companies: Vec<&'a str>,
+    urls: Vec<&'a str>,
+    levels: Vec<&'a str>,
+    early_careers: Vec<bool>,
+    data: Vec<&'a str>,
+    data_hashes: Vec<&'a str>,
+    posted_ats: Vec<Option<OffsetDateTime>>,
+    valid_throughs: Vec<Option<OffsetDateTime>>,
+    actives: Vec<bool>,
 }
 
-fn row_json(row: &JobRow<'_>, id: Option<i64>) -> Value {
-    let job = row.job;
-    json!({
-        "id": id,
-        "fingerprint": job.fingerprint,
-        "title": job.title,
-        "company": job.company,
-        "url": job.url,
-        "level": job.level.as_str(),
-        "early_career": row.early_career,
-        "data": row.data,
-        "data_hash": row.data_hash,
-        "posted_at": job.posted_at.map(rfc3339),
-        "valid_through": job.valid_through.map(rfc3339),
-    })
+impl<'a> JobColumns<'a> {
+    fn push(&mut self, row: &'a JobRow<'a>, id: Option<i64>) {
+        let job = row.job;
+        self.ids.extend(id);
+        self.fingerprints.push(&job.fingerprint);
+        self.titles.push(&job.title);
+        self.companies.push(&job.company);
+        self.urls.push(&job.url);
+        self.levels.push(job.level.as_str());
+        self.early_careers.push(row.early_career);
+        self.data.push(&row.data);
+        self.data_hashes.push(&row.data_hash);
+        self.posted_ats.push(job.posted_at);
+        self.valid_throughs.push(job.valid_through);
+        self.actives.push(!row.expired);
+    }
+
+    /// `now` as `$1`, the columns as `$2`…`$12`, and the ids as `$13` if any.
+    fn arguments(&self, now: OffsetDateTime) -> Result<PgArguments> {
+        let mut args = PgArguments::default();
+        let added = (|| {
+            args.add(now)?;
+            args.add(&self.fingerprints)?;
+            args.add(&self.titles)?;
+            args.add(&self.companies)?;
+            args.add(&self.urls)?;
+            args.add(&self.levels)?;
+            args.add(&self.early_careers)?;
+            args.add(&self.data)?;
+            args.add(&self.data_hashes)?;
+            args.add(&self.posted_ats)?;
+            args.add(&self.valid_throughs)?;
+            args.add(&self.actives)?;
+            if !self.ids.is_empty() {
+                args.add(&self.ids)?;
+            }
+            Ok::<_, sqlx::error::BoxDynError>(())
+        })();
+        added.map_err(|err| anyhow::anyhow!(err).context("encoding a batch of jobs"))?;
+        Ok(args)
+    }
 }
 
-const RECORD: &str = "fingerprint text, title text, company text, url text, level text, early_career boolean,
-    data text, data_hash text, posted_at timestamptz, valid_through timestamptz";
+/// The unnested columns of [`JobColumns::arguments`].
+const UNNEST: &str = "UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[],
+        $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::boolean[]";
+const UNNESTED: &str = "fingerprint, title, company, url, level, early_career, data, data_hash, posted_at,
+        valid_through, active";
+
+/// Lets the transaction commit without waiting for the disk: for writes the next
+/// scrape would make again anyway.
+async fn commit_without_waiting(tx: &mut sqlx::PgConnection, context: &'static str) -> Result<()> {
+    sqlx::query("SET LOCAL synchronous_commit TO OFF")
+        .execute(tx)
+        .await
+        .db(context)?;
+    Ok(())
+}
 
 impl PgStore {
     pub(super) async fn upsert_jobs_impl(&self, jobs: &[Job], now: OffsetDateTime) -> Result<UpsertSummary> {
         if jobs.is_empty() {
             return Ok(UpsertSummary::default());
         }
-        let rows: Vec<JobRow<'_>> = jobs.iter().map(JobRow::new).collect();
+        let rows: Vec<JobRow<'_>> = jobs.iter().map(|job| JobRow::new(job, now)).collect();
         let keys: Vec<Value> = jobs
             .iter()
             .map(|j| json!({"source": j.source, "board": j.board, "external_id": j.external_id}))
@@ -53,6 +107,11 @@ impl PgStore {
         let fingerprints: Vec<&str> = jobs.iter().map(|j| j.fingerprint.as_str()).collect();
 
         let mut tx = self.pool.begin().await.db("beginning a batch of jobs")?;
+        // A crash can lose only the last moments of asynchronous commits, and those are
+        // postings the board still lists: the next scrape reads them again. Nothing later
+        // depends on them having landed: the WAL is one sequence, so the run's own
+        // record, committed after, flushes the batches before it.
+        commit_without_waiting(&mut tx, "relaxing the commit of a batch of jobs").await?;
         let known: HashMap<LinkKey, KnownLink> = sqlx::query(
             "SELECT s.source, s.board, s.external_id, s.job_id, j.fingerprint, j.data_hash, j.active,
                     (j.data ->> 'source' = s.source AND j.data ->> 'board' = s.board
@@ -90,41 +149,40 @@ impl PgStore {
         let plan = plan(&rows, &known, &active);
         let mut inserted_ids: HashMap<String, i64> = HashMap::new();
         if !plan.inserts.is_empty() {
-            let batch: Vec<Value> = plan.inserts.iter().map(|&i| row_json(&rows[i], None)).collect();
+            let mut columns = JobColumns::default();
+            for &i in &plan.inserts {
+                columns.push(&rows[i], None);
+            }
             let sql = format!(
                 "INSERT INTO jobs (fingerprint, title, company, url, level, early_career, data, data_hash,
-                                   posted_at, valid_through, first_seen_at, last_seen_at, updated_at, active)
+                                   posted_at, valid_through, active, first_seen_at, last_seen_at, updated_at)
                  SELECT fingerprint, title, company, url, level, early_career, data::jsonb, data_hash,
-                        posted_at, valid_through, $2, $2, $2, TRUE
-                 FROM jsonb_to_recordset($1::jsonb) AS u({RECORD})
+                        posted_at, valid_through, active, $1, $1, $1
+                 FROM {UNNEST}) AS u({UNNESTED})
                  ON CONFLICT (fingerprint) WHERE active DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
                  RETURNING id, fingerprint"
             );
-            let returned: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(Value::Array(batch))
-                .bind(now)
-                .fetch_all(&mut *tx)
-                .await
-                .db("inserting new jobs")?;
+            let returned: Vec<(i64, String)> =
+                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), columns.arguments(now)?)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .db("inserting new jobs")?;
             inserted_ids.extend(returned.into_iter().map(|(id, fingerprint)| (fingerprint, id)));
         }
         if !plan.updates.is_empty() {
-            let batch: Vec<Value> = plan
-                .updates
-                .iter()
-                .map(|&(id, i)| row_json(&rows[i], Some(id)))
-                .collect();
+            let mut columns = JobColumns::default();
+            for &(id, i) in &plan.updates {
+                columns.push(&rows[i], Some(id));
+            }
             let sql = format!(
                 "UPDATE jobs SET fingerprint = u.fingerprint, title = u.title, company = u.company, url = u.url,
                      level = u.level, early_career = u.early_career, data = u.data::jsonb,
                      data_hash = u.data_hash, posted_at = u.posted_at, valid_through = u.valid_through,
-                     last_seen_at = $2, updated_at = $2, active = TRUE
-                 FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, {RECORD})
+                     last_seen_at = $1, updated_at = $1, active = u.active
+                 FROM {UNNEST}, $13::bigint[]) AS u({UNNESTED}, id)
                  WHERE jobs.id = u.id"
             );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(Value::Array(batch))
-                .bind(now)
+            sqlx::query_with(sqlx::AssertSqlSafe(sql), columns.arguments(now)?)
                 .execute(&mut *tx)
                 .await
                 .db("updating changed jobs")?;
@@ -211,7 +269,8 @@ impl PgStore {
             "SELECT k.external_id, s.job_id
              FROM unnest($3::text[], $4::text[]) AS k(external_id, raw_hash)
              CROSS JOIN LATERAL (
-                 SELECT s.job_id FROM job_sources s JOIN jobs j ON j.id = s.job_id AND j.active
+                 SELECT s.job_id FROM job_sources s
+                 JOIN jobs j ON j.id = s.job_id AND (j.active OR j.valid_through < $5)
                  WHERE s.source = $1 AND s.board = $2 AND s.external_id = k.external_id
                    AND s.raw_hash = k.raw_hash
                  LIMIT 1
@@ -221,6 +280,7 @@ impl PgStore {
         .bind(board)
         .bind(&ids)
         .bind(&hashes)
+        .bind(now)
         .fetch_all(&self.pool)
         .await
         .db("looking up unchanged postings")?;
@@ -231,14 +291,13 @@ impl PgStore {
         let mut tx = self.pool.begin().await.db("beginning to mark postings seen")?;
         // A "last seen" lost to a crash is written again by the next scrape: not worth
         // waiting for the disk on every board's every scrape.
-        sqlx::query("SET LOCAL synchronous_commit TO OFF")
-            .execute(&mut *tx)
-            .await
-            .db("relaxing the commit of seen postings")?;
-        // Only jobs still active now count: one deactivated since the look-up must be
-        // read again to come back.
+        commit_without_waiting(&mut tx, "relaxing the commit of seen postings").await?;
+        // Only jobs still active now count, or closed for good (past their valid-through
+        // date, which reading the same posting again cannot change): one deactivated as
+        // stale since the look-up must be read again to come back.
         let still_active: HashSet<i64> = sqlx::query_scalar(
-            "UPDATE jobs SET last_seen_at = $2 WHERE active AND id = ANY($1) RETURNING id",
+            "UPDATE jobs SET last_seen_at = $2 WHERE (active OR valid_through < $2) AND id = ANY($1)
+             RETURNING id",
         )
         .bind(&jobs)
         .bind(now)

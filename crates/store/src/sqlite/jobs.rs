@@ -29,6 +29,7 @@ fn row_json(row: &JobRow<'_>, now: OffsetDateTime, id: Option<i64>) -> Value {
         "posted_at": job.posted_at.map(us),
         "valid_through": job.valid_through.map(us),
         "now": us(now),
+        "active": i64::from(!row.expired),
     })
 }
 
@@ -37,7 +38,7 @@ impl SqliteStore {
         if jobs.is_empty() {
             return Ok(UpsertSummary::default());
         }
-        let rows: Vec<JobRow<'_>> = jobs.iter().map(JobRow::new).collect();
+        let rows: Vec<JobRow<'_>> = jobs.iter().map(|job| JobRow::new(job, now)).collect();
         let keys: Vec<Value> = jobs
             .iter()
             .map(|j| json!([j.source, j.board, j.external_id]))
@@ -96,7 +97,7 @@ impl SqliteStore {
                  SELECT value ->> 'fingerprint', value ->> 'title', value ->> 'company', value ->> 'url',
                         value ->> 'level', value ->> 'early_career', value ->> 'data', value ->> 'data_hash',
                         value ->> 'posted_at', value ->> 'valid_through',
-                        value ->> 'now', value ->> 'now', value ->> 'now', 1
+                        value ->> 'now', value ->> 'now', value ->> 'now', value ->> 'active'
                  FROM json_each($1) WHERE true
                  ON CONFLICT (fingerprint) WHERE active DO UPDATE SET last_seen_at = excluded.last_seen_at
                  RETURNING id, fingerprint",
@@ -119,7 +120,7 @@ impl SqliteStore {
                      early_career = u.value ->> 'early_career', data = u.value ->> 'data',
                      data_hash = u.value ->> 'data_hash', posted_at = u.value ->> 'posted_at',
                      valid_through = u.value ->> 'valid_through', last_seen_at = u.value ->> 'now',
-                     updated_at = u.value ->> 'now', active = 1
+                     updated_at = u.value ->> 'now', active = u.value ->> 'active'
                  FROM json_each($1) AS u WHERE jobs.id = u.value ->> 'id'",
             )
             .bind(Value::Array(batch).to_string())
@@ -217,13 +218,14 @@ impl SqliteStore {
             let mut reader = self.read().await?;
             sqlx::query_as::<_, (String, i64, String)>(
                 "SELECT s.external_id, s.job_id, s.raw_hash
-                 FROM job_sources s JOIN jobs j ON j.id = s.job_id AND j.active
+                 FROM job_sources s JOIN jobs j ON j.id = s.job_id AND (j.active OR j.valid_through < $4)
                  WHERE s.source = $1 AND s.board = $2 AND s.raw_hash IS NOT NULL
                    AND s.external_id IN (SELECT value FROM json_each($3))",
             )
             .bind(source)
             .bind(board)
             .bind(json!(ids).to_string())
+            .bind(us(now))
             .fetch_all(&mut *reader)
             .await
             .db("looking up unchanged postings")?
@@ -237,11 +239,13 @@ impl SqliteStore {
         }
         let mut writer = self.write().await?;
         let mut tx = begin_write(&mut writer).await?;
-        // Only jobs still active once the write lock is held count: one deactivated in
-        // between must be read again to come back.
+        // Only jobs still active once the write lock is held count, or closed for good
+        // (past their valid-through date, which reading the same posting again cannot
+        // change): one deactivated as stale in between must be read again to come back.
         let jobs: Vec<i64> = candidates.iter().map(|(_, job)| *job).collect();
         let still_active: HashSet<i64> = sqlx::query_scalar(
-            "UPDATE jobs SET last_seen_at = $2 WHERE active AND id IN (SELECT value FROM json_each($1))
+            "UPDATE jobs SET last_seen_at = $2
+             WHERE (active OR valid_through < $2) AND id IN (SELECT value FROM json_each($1))
              RETURNING id",
         )
         .bind(json!(jobs).to_string())
@@ -281,11 +285,16 @@ impl SqliteStore {
             return Ok(());
         }
         let mut writer = self.write().await?;
+        // Materialized, the batch drives the update: one primary-key look-up per posting.
+        // Left to the planner, SQLite walks the board's links and searches the batch for
+        // each one, which grows with the square of the batch.
         sqlx::query(
-            "UPDATE job_sources
-             SET raw_hash = (SELECT k.value ->> 1 FROM json_each($3) AS k WHERE k.value ->> 0 = external_id)
-             WHERE source = $1 AND board = $2
-               AND external_id IN (SELECT value ->> 0 FROM json_each($3))",
+            "WITH k (external_id, raw_hash) AS MATERIALIZED (
+                 SELECT value ->> 0, value ->> 1 FROM json_each($3)
+             )
+             UPDATE job_sources SET raw_hash = k.raw_hash FROM k
+             WHERE job_sources.source = $1 AND job_sources.board = $2
+               AND job_sources.external_id = k.external_id",
         )
         .bind(source)
         .bind(board)

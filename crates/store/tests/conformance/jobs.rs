@@ -198,16 +198,16 @@ store_test!(
             "Alder",
             "berlin",
         );
-        expired.valid_through = Some(t0() + secs(10));
+        let now = t0() + secs(5 * 86_400);
+        expired.valid_through = Some(now - secs(10));
         store
             .upsert_jobs(std::slice::from_ref(&stale), t0())
             .await
             .unwrap();
         store
-            .upsert_jobs(&[fresh, expired], t0() + secs(5 * 86_400))
+            .upsert_jobs(&[fresh, expired], now - secs(60))
             .await
             .unwrap();
-        let now = t0() + secs(5 * 86_400);
         assert_eq!(
             store
                 .deactivate_stale_jobs(now - secs(3 * 86_400), now)
@@ -230,6 +230,70 @@ store_test!(
             "a returning job is updated"
         );
         assert_eq!(store.jobs(true).await.unwrap().len(), 2);
+    }
+);
+
+store_test!(
+    a_posting_past_its_valid_through_date_stays_inactive_however_often_a_board_lists_it,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let mut lingering = job("greenhouse", "a", "late", "Graduate Marketer", "Alder", "berlin");
+        lingering.valid_through = Some(t0() + secs(10));
+        store
+            .upsert_jobs(std::slice::from_ref(&lingering), t0())
+            .await
+            .unwrap();
+        let now = t0() + secs(86_400);
+        assert_eq!(
+            store
+                .deactivate_stale_jobs(now - secs(3 * 86_400), now)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store
+                .upsert_jobs(std::slice::from_ref(&lingering), now)
+                .await
+                .unwrap(),
+            summary(0, 0, 1, 0),
+            "the board still lists it, but it has closed: seen, not revived"
+        );
+        assert!(store.jobs(true).await.unwrap().is_empty());
+        // Read again, it would stay closed: an unchanged copy need not be read at all.
+        let hash = vec![("late".to_owned(), "h1".to_owned())];
+        store
+            .record_posting_hashes("greenhouse", "a", &hash)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .seen_unchanged("greenhouse", "a", &hash, now + secs(60))
+                .await
+                .unwrap(),
+            ["late"]
+        );
+        assert!(store.jobs(true).await.unwrap().is_empty());
+
+        let mut closed = job("lever", "b", "closed", "Junior Analyst", "Birch", "berlin");
+        closed.valid_through = Some(now - secs(60));
+        assert_eq!(
+            store.upsert_jobs(&[closed], now).await.unwrap(),
+            summary(1, 0, 0, 0)
+        );
+        assert!(
+            store.jobs(true).await.unwrap().is_empty(),
+            "a posting found already closed is kept, inactive"
+        );
+        assert_eq!(store.jobs(false).await.unwrap().len(), 2);
+
+        lingering.valid_through = Some(now + secs(30 * 86_400));
+        assert_eq!(
+            store.upsert_jobs(&[lingering], now).await.unwrap(),
+            summary(0, 1, 0, 0),
+            "a board that extends the date brings it back"
+        );
+        assert_eq!(store.jobs(true).await.unwrap().len(), 1);
     }
 );
 
