@@ -140,14 +140,15 @@ async fn ingest(
     let mut figures = Figures::default();
     while let Some(batch) = rx.recv().await {
         let upserting = Instant::now();
-        let jobs: Vec<Job> = batch.iter().map(|(job, _)| job.clone()).collect();
+        // As `scrape_board` does: the jobs go to the store as they are, not copied.
+        let (jobs, hashes): (Vec<Job>, Vec<String>) = batch.into_iter().unzip();
         figures.summary += store.upsert_jobs(&jobs, now).await.context("upserting a batch")?;
         let mut by_board: BTreeMap<(&str, &str), Vec<(String, String)>> = BTreeMap::new();
-        for (job, hash) in &batch {
+        for (job, hash) in jobs.iter().zip(hashes) {
             by_board
                 .entry((job.source.as_str(), job.board.as_str()))
                 .or_default()
-                .push((job.external_id.clone(), hash.clone()));
+                .push((job.external_id.clone(), hash));
         }
         for ((source, board), hashes) in by_board {
             store

@@ -398,6 +398,8 @@ struct Templates {
     greenhouse: Value,
     lever: Value,
     recruitee: Value,
+    /// Recruitee's `close_at`, in its own "2026-11-30 23:00:00 UTC" form.
+    recruitee_close_at: String,
     arbeitnow: Value,
     paragraphs: usize,
 }
@@ -414,6 +416,7 @@ impl Templates {
             greenhouse: first(GREENHOUSE, "/jobs/0"),
             lever: first(LEVER, "/0"),
             recruitee: first(RECRUITEE, "/offers/0"),
+            recruitee_close_at: recruitee_date(time::OffsetDateTime::now_utc() + time::Duration::days(90)),
             arbeitnow: first(ARBEITNOW, "/data/0"),
             paragraphs,
         }
@@ -522,6 +525,9 @@ impl Templates {
                 offer["locations"][0]["country_code"] = json!(spec.city.code);
                 offer["translations"] = json!({});
                 offer["description"] = json!(html);
+                // Open for a while yet, whenever the benchmark runs: a closing date
+                // already past makes the job inactive, which is not what is measured.
+                offer["close_at"] = json!(self.recruitee_close_at);
                 offer
             })
             .collect();
@@ -655,4 +661,14 @@ fn escape_html(html: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A time as Recruitee writes it: "2026-11-30 23:00:00 UTC".
+fn recruitee_date(at: time::OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} 23:00:00 UTC",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    )
 }
