@@ -183,11 +183,21 @@ pub(crate) fn html_to_text(html: &str) -> String {
 
 /// Collapses whitespace within each line and drops empty lines.
 pub(crate) fn collapse_lines(text: &str) -> String {
-    text.lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    // One buffer rather than a string per line: descriptions run to hundreds of lines.
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        let Some(first) = words.next() else { continue };
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(first);
+        for word in words {
+            out.push(' ');
+            out.push_str(word);
+        }
+    }
+    out
 }
 
 /// Collapses all whitespace, line breaks included, into single spaces.
