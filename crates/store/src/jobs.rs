@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::ops::AddAssign;
 
 use jobping_core::Job;
-use jobping_core::normalize::fnv1a_64;
+use jobping_core::normalize::content_hash;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -61,7 +61,7 @@ pub(crate) struct JobRow<'a> {
 impl<'a> JobRow<'a> {
     pub fn new(job: &'a Job, now: OffsetDateTime) -> Self {
         let data = serde_json::to_string(job).expect("a Job always serializes");
-        let data_hash = format!("{:016x}", fnv1a_64(data.as_bytes()));
+        let data_hash = content_hash(data.as_bytes());
         Self {
             job,
             data,

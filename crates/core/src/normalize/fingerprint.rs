@@ -101,7 +101,7 @@ fn plain_words(text: &str) -> Vec<String> {
 }
 
 /// FNV-1a, 64 bits: stable across builds and platforms, which a stored hash must be.
-pub fn fnv1a_64(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a_64(bytes: &[u8]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     bytes

@@ -32,7 +32,7 @@ use time::{Duration, OffsetDateTime};
 
 pub(crate) use career::CareerKeywords;
 pub use fingerprint::fingerprint;
-pub use fingerprint::fnv1a_64;
+pub(crate) use fingerprint::fnv1a_64;
 
 use crate::posting::RawPosting;
 use crate::taxonomy::Taxonomy;
@@ -68,7 +68,14 @@ pub fn posting_hash(raw: &RawPosting, taxonomy: &Taxonomy) -> String {
     )
     .into_bytes();
     serde_json::to_writer(&mut bytes, raw).expect("a RawPosting always serializes");
-    format!("{:016x}", fnv1a_64(&bytes))
+    content_hash(&bytes)
+}
+
+/// A stable 64-bit hash of some content, as 16 hex digits: XXH3, which is fixed by its
+/// specification and reads kilobytes in well under a microsecond (FNV-1a, used for
+/// the short fingerprint keys, costs several microseconds a posting here).
+pub fn content_hash(bytes: &[u8]) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
 }
 
 /// Interprets a raw posting against the taxonomy. `now` bounds the posting date: a

@@ -10,13 +10,19 @@ pub(crate) fn has_word(haystack: &str, needle: &str) -> bool {
 }
 
 /// Byte offsets where `needle` occurs in `haystack` as a whole word or phrase.
+///
+/// Callers try dozens of words against each title or field, so each search starts
+/// from the needle's first byte with no set-up, rather than building a substring
+/// searcher per word. A match starts on the needle's first byte, which is never inside
+/// a character, so every offset is a character boundary.
 pub(crate) fn word_positions<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
-    let needle = needle.trim();
-    haystack.match_indices(needle).filter_map(move |(i, _)| {
-        let ok = !needle.is_empty()
+    let needle = needle.trim().as_bytes();
+    let bytes = haystack.as_bytes();
+    let first = needle.first().copied();
+    memchr::memchr_iter(first.unwrap_or(0), if first.is_some() { bytes } else { &[] }).filter(move |&i| {
+        bytes[i..].starts_with(needle)
             && boundary_before(haystack, i)
-            && boundary_after(&haystack[i + needle.len()..]);
-        ok.then_some(i)
+            && boundary_after(&haystack[i + needle.len()..])
     })
 }
 
@@ -72,10 +78,19 @@ pub(crate) fn needles(words: &[&str]) -> AhoCorasick {
 /// filter before the costlier phrase patterns: most of a description is about the
 /// company and never mentions visas or years, and patterns never span lines.
 pub(crate) fn lines_mentioning(text: &str, needles: &AhoCorasick) -> String {
-    text.lines()
-        .filter(|line| needles.is_match(&line.to_lowercase()))
-        .collect::<Vec<_>>()
-        .join("\n")
+    // Lowercasing never adds or removes a line break, so the lowercased text has the
+    // same lines in the same order: one lowercase copy rather than one per line.
+    let lower = text.to_lowercase();
+    let mut out = String::new();
+    for (line, lower) in text.lines().zip(lower.lines()) {
+        if needles.is_match(lower) {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 fn boundary_before(haystack: &str, i: usize) -> bool {
@@ -99,6 +114,23 @@ mod tests {
         assert!(!has_word("internal tools engineer", "intern"));
         assert!(has_word("c++ developer", "c++"));
         assert!(!has_word("anything", ""));
+        assert!(has_word("praktikum", "praktikum"));
+        assert!(!has_word("praktikant", "praktikum"));
+        assert!(has_word("stage: développeur·se junior", "junior"));
+        assert!(!has_word("großhändler", "händler"));
+        assert!(has_word("großer händler", "händler"));
+        assert!(has_word("  intern ", " intern "));
+        assert_eq!(word_positions("intern, internal, intern", "intern").collect::<Vec<_>>(), [0, 18]);
+    }
+
+    #[test]
+    fn lines_mentioning_keeps_the_original_lines_even_when_lowercasing_changes_lengths() {
+        let text = "İSTANBUL ÖFİS\nVisa sponsorship offered\r\nnothing here\nWe SPONSOR visas";
+        assert_eq!(
+            lines_mentioning(text, &needles(&["visa", "sponsor"])),
+            "Visa sponsorship offered\nWe SPONSOR visas"
+        );
+        assert_eq!(lines_mentioning(text, &needles(&["zzz"])), "");
     }
 
     #[test]
