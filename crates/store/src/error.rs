@@ -56,6 +56,19 @@ impl<T> DbContext<T> for Result<T, sqlx::Error> {
 }
 
 impl StoreError {
+    /// Whether the database gave up on the transaction because of a concurrent one (a
+    /// deadlock or a serialization failure): the same transaction run again can succeed.
+    pub(crate) fn is_transient(&self) -> bool {
+        let Self::Unexpected(err) = self else {
+            return false;
+        };
+        err.chain()
+            .any(|cause| match cause.downcast_ref::<sqlx::Error>() {
+                Some(sqlx::Error::Database(db)) => matches!(db.code().as_deref(), Some("40P01" | "40001")),
+                _ => false,
+            })
+    }
+
     /// A worker tried to finish a task whose lease it no longer holds.
     pub(crate) fn lease_lost(task: &crate::ClaimedTask) -> Self {
         Self::Conflict(format!(

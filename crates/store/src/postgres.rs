@@ -37,6 +37,9 @@ mod operators;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Runs of one batch of jobs when a concurrent batch makes PostgreSQL abort it.
+const UPSERT_ATTEMPTS: u32 = 4;
+
 /// A pooled connection idle for longer than this is pinged before it is used again.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
@@ -656,7 +659,23 @@ impl Store for PgStore {
     }
 
     async fn upsert_jobs(&self, jobs: &[jobping_core::Job], now: OffsetDateTime) -> Result<UpsertSummary> {
-        self.upsert_jobs_impl(jobs, now).await
+        // Boards are scraped several at once, and two batches holding the same jobs in
+        // different orders (one job found on two boards) can deadlock on the unique
+        // fingerprint index or the rows. PostgreSQL then aborts one of them; it runs
+        // again from the start, which reads what the other has committed.
+        let mut attempt = 1;
+        loop {
+            match self.upsert_jobs_impl(jobs, now).await {
+                Err(err) if err.is_transient() && attempt < UPSERT_ATTEMPTS => {
+                    tracing::info!(
+                        attempt,
+                        "a batch of jobs met a concurrent one; upserting it again"
+                    );
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
     }
 
     async fn touch_source_jobs(&self, source: &str, board: &str, now: OffsetDateTime) -> Result<u64> {

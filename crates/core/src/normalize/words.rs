@@ -120,7 +120,10 @@ mod tests {
         assert!(!has_word("großhändler", "händler"));
         assert!(has_word("großer händler", "händler"));
         assert!(has_word("  intern ", " intern "));
-        assert_eq!(word_positions("intern, internal, intern", "intern").collect::<Vec<_>>(), [0, 18]);
+        assert_eq!(
+            word_positions("intern, internal, intern", "intern").collect::<Vec<_>>(),
+            [0, 18]
+        );
     }
 
     #[test]

@@ -86,6 +86,68 @@ store_test!(
     }
 );
 
+store_test!(
+    concurrent_batches_holding_the_same_jobs_in_opposite_orders_both_land,
+    |db: TestDb| async move {
+        // Two boards scraped at once list the same 150 jobs, one in the reverse order
+        // of the other: on PostgreSQL the two inserts take the fingerprint index's
+        // locks in opposite orders, and the batch the server aborts must run again.
+        let store = db.store().await;
+        for round in 0..4 {
+            let titles: Vec<String> = (0..300)
+                .map(|i| format!("Graduate Analyst {round}-{i}"))
+                .collect();
+            let on_board: Vec<Job> = titles
+                .iter()
+                .enumerate()
+                .map(|(i, title)| {
+                    job(
+                        "greenhouse",
+                        "kestrel",
+                        &format!("{round}-{i}"),
+                        title,
+                        "Kestrel",
+                        "berlin",
+                    )
+                })
+                .collect();
+            let on_page: Vec<Job> = titles
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, title)| {
+                    job(
+                        "jsonld",
+                        "kestrel.example",
+                        &format!("p{round}-{i}"),
+                        title,
+                        "Kestrel",
+                        "berlin",
+                    )
+                })
+                .collect();
+            let (first, second) = tokio::join!(
+                tokio::spawn({
+                    let store = store.clone();
+                    async move { store.upsert_jobs(&on_board, t0()).await }
+                }),
+                tokio::spawn({
+                    let store = store.clone();
+                    async move { store.upsert_jobs(&on_page, t0()).await }
+                })
+            );
+            let (first, second) = (first.unwrap().unwrap(), second.unwrap().unwrap());
+            assert_eq!(
+                first.inserted + first.merged + second.inserted + second.merged,
+                600
+            );
+        }
+        let jobs = store.jobs(true).await.unwrap();
+        assert_eq!(jobs.len(), 4 * 300, "each job once");
+        assert!(jobs.iter().all(|j| j.urls.len() == 2), "each job keeps both URLs");
+    }
+);
+
 store_test!(a_changed_posting_updates_its_job, |db: TestDb| async move {
     let store = db.store().await;
     let mut posting = job(
