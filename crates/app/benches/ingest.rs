@@ -3,12 +3,13 @@
 //! payloads (everything unchanged).
 //!
 //! Parsing and normalizing run on `INGEST_BENCH_THREADS` threads (default 2, one per
-//! core here) while the store upserts the batches they have finished, 1,000 jobs per
+//! core here) while `INGEST_BENCH_WRITERS` tasks (default 4, the boards `jobping
+//! scrape` works on at once) upsert the batches they have finished, 1,000 jobs per
 //! transaction, as `scrape_board` does. As there, each page's postings are hashed first
 //! and those stored unchanged are only marked seen, not normalized again; upserted
 //! postings get their hashes recorded. Payload generation is not measured.
 //!
-//! Tune with INGEST_BENCH_POSTINGS, INGEST_BENCH_THREADS and INGEST_BENCH_PARAGRAPHS (the
+//! Tune with INGEST_BENCH_POSTINGS, INGEST_BENCH_THREADS, INGEST_BENCH_WRITERS and INGEST_BENCH_PARAGRAPHS (the
 //! length of descriptions: 6 sections, about 3 kB, by default; 0 for short ones).
 //! PostgreSQL comes from TEST_DATABASE_URL (default: the local server's `test` database).
 #![forbid(unsafe_code)]
@@ -36,11 +37,13 @@ const BATCH: usize = 1_000;
 fn main() -> anyhow::Result<()> {
     let postings = env_usize("INGEST_BENCH_POSTINGS", 100_000)?;
     let threads = env_usize("INGEST_BENCH_THREADS", 2)?.max(1);
+    let writers = env_usize("INGEST_BENCH_WRITERS", 4)?.max(1);
     let paragraphs = env_usize("INGEST_BENCH_PARAGRAPHS", 6)?;
     let payloads = Arc::new(payloads::pages(postings, paragraphs));
     let bytes: usize = payloads.iter().map(|p| p.body.len()).sum();
     println!(
-        "ingest: {} pages, {:.1} MB of payloads ({paragraphs} description sections), {} cores, {threads} parse/normalize threads, batches of {BATCH}",
+        "ingest: {} pages, {:.1} MB of payloads ({paragraphs} description sections), {} cores, {threads} parse/normalize threads, \
+         {writers} upserting tasks, batches of {BATCH}",
         payloads.len(),
         bytes as f64 / 1e6,
         std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -68,7 +71,7 @@ fn main() -> anyhow::Result<()> {
                     // statistics it would have, not those of the empty tables.
                     db.execute("ANALYZE").await;
                 }
-                let figures = ingest(&store, &payloads, threads, at).await?;
+                let figures = ingest(&store, &payloads, threads, writers, at).await?;
                 println!("{:<8} {name:<10} {figures}", backend.as_str());
             }
         }
@@ -85,7 +88,8 @@ struct Figures {
     /// Summed over the worker threads, so parse + normalize can exceed the wall time.
     parse: Duration,
     normalize: Duration,
-    /// Time spent inside `upsert_jobs` and `record_posting_hashes`.
+    /// Time spent inside `upsert_jobs` and `record_posting_hashes`, summed over the
+    /// upserting tasks.
     upsert: Duration,
     /// Postings found stored unchanged (marked seen in the parse threads).
     skipped_unchanged: u64,
@@ -121,10 +125,11 @@ async fn ingest(
     store: &Arc<dyn Store>,
     payloads: &Arc<Vec<Payload>>,
     threads: usize,
+    writers: usize,
     now: OffsetDateTime,
 ) -> anyhow::Result<Figures> {
     let started = Instant::now();
-    let (tx, mut rx) = mpsc::channel::<Vec<(Job, String)>>(2 * threads);
+    let (tx, rx) = mpsc::channel::<Vec<(Job, String)>>(2 * threads);
     let runtime = tokio::runtime::Handle::current();
     let workers: Vec<_> = (0..threads)
         .map(|worker| {
@@ -137,8 +142,47 @@ async fn ingest(
         .collect();
     drop(tx);
 
+    // `writers` tasks take the batches as they come, as the boards `jobping scrape`
+    // works on at once each upsert their own.
+    let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    let upserters: Vec<_> = (0..writers)
+        .map(|_| {
+            let rx = Arc::clone(&rx);
+            let store = Arc::clone(store);
+            tokio::spawn(async move { upsert(&store, &rx, now).await })
+        })
+        .collect();
     let mut figures = Figures::default();
-    while let Some(batch) = rx.recv().await {
+    for upserter in upserters {
+        let done = upserter.await.context("an upserting task panicked")??;
+        figures.summary += done.summary;
+        figures.upsert += done.upsert;
+    }
+    for worker in workers {
+        let done = worker
+            .join()
+            .map_err(|_| anyhow::anyhow!("a worker panicked"))??;
+        figures.postings += done.postings;
+        figures.rejected += done.rejected;
+        figures.parse += done.parse;
+        figures.normalize += done.normalize;
+        figures.skipped_unchanged += done.skipped_unchanged;
+    }
+    figures.wall = started.elapsed();
+    Ok(figures)
+}
+
+/// Upserts batches until the workers are done, recording their postings' hashes.
+async fn upsert(
+    store: &Arc<dyn Store>,
+    rx: &tokio::sync::Mutex<mpsc::Receiver<Vec<(Job, String)>>>,
+    now: OffsetDateTime,
+) -> anyhow::Result<Figures> {
+    let mut figures = Figures::default();
+    loop {
+        let Some(batch) = rx.lock().await.recv().await else {
+            return Ok(figures);
+        };
         let upserting = Instant::now();
         // As `scrape_board` does: the jobs go to the store as they are, not copied.
         let (jobs, hashes): (Vec<Job>, Vec<String>) = batch.into_iter().unzip();
@@ -158,18 +202,6 @@ async fn ingest(
         }
         figures.upsert += upserting.elapsed();
     }
-    for worker in workers {
-        let done = worker
-            .join()
-            .map_err(|_| anyhow::anyhow!("a worker panicked"))??;
-        figures.postings += done.postings;
-        figures.rejected += done.rejected;
-        figures.parse += done.parse;
-        figures.normalize += done.normalize;
-        figures.skipped_unchanged += done.skipped_unchanged;
-    }
-    figures.wall = started.elapsed();
-    Ok(figures)
 }
 
 /// Parses and normalizes every `threads`-th page starting at `worker`, sending full

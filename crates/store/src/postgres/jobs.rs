@@ -146,7 +146,7 @@ impl PgStore {
                 .into_iter()
                 .collect();
 
-        let plan = plan(&rows, &known, &active);
+        let mut plan = plan(&rows, &known, &active);
         let mut inserted_ids: HashMap<String, i64> = HashMap::new();
         if !plan.inserts.is_empty() {
             let mut columns = JobColumns::default();
@@ -160,14 +160,19 @@ impl PgStore {
                         posted_at, valid_through, active, $1, $1, $1
                  FROM {UNNEST}) AS u({UNNESTED})
                  ON CONFLICT (fingerprint) WHERE active DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
-                 RETURNING id, fingerprint"
+                 RETURNING id, fingerprint, xmax = 0 AS inserted"
             );
-            let returned: Vec<(i64, String)> =
+            let returned: Vec<(i64, String, bool)> =
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), columns.arguments(now)?)
                     .fetch_all(&mut *tx)
                     .await
                     .db("inserting new jobs")?;
-            inserted_ids.extend(returned.into_iter().map(|(id, fingerprint)| (fingerprint, id)));
+            // A row that met the index (a concurrent batch committed the same job since
+            // the look-up) was only marked seen: this posting joined that job.
+            let joined = returned.iter().filter(|(_, _, inserted)| !inserted).count() as u64;
+            plan.summary.inserted -= joined;
+            plan.summary.merged += joined;
+            inserted_ids.extend(returned.into_iter().map(|(id, fingerprint, _)| (fingerprint, id)));
         }
         if !plan.updates.is_empty() {
             let mut columns = JobColumns::default();
