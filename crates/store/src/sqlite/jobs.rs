@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use anyhow::Context;
 use jobping_core::Job;
 use serde_json::{Value, json};
-use sqlx::Row;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Arguments, Row};
 use time::OffsetDateTime;
 
 use super::{SqliteStore, begin_write, from_us, opt_from_us, us};
@@ -14,23 +15,55 @@ use crate::error::DbContext;
 use crate::jobs::{JobRow, KnownLink, LinkKey, Target, plan};
 use crate::{Result, SourceRun, SourceState, SourceStatus, StoredJob, UpsertSummary};
 
-fn row_json(row: &JobRow<'_>, now: OffsetDateTime, id: Option<i64>) -> Value {
+/// The columns a job row binds, in order, as `column1`… of a `VALUES` list: an
+/// optional id first, then these, then `now`.
+const JOB_VALUES: usize = 11;
+
+/// Rows per statement. SQLite allows 32,766 parameters in one; a batch's rows go as
+/// bound values, where a JSON batch had its kilobytes of job data escaped, parsed and
+/// unescaped again on the way in.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// `(?, ?, …), (?, ?, …)…`: `rows` rows of `columns` parameters.
+fn placeholders(rows: usize, columns: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    vec![row; rows].join(", ")
+}
+
+/// Binds one job row: its id when given, the [`JOB_VALUES`] columns, then `now`.
+fn bind_row(
+    args: &mut SqliteArguments,
+    row: &JobRow<'_>,
+    id: Option<i64>,
+    now: OffsetDateTime,
+) -> std::result::Result<(), sqlx::error::BoxDynError> {
     let job = row.job;
-    json!({
-        "id": id,
-        "fingerprint": job.fingerprint,
-        "title": job.title,
-        "company": job.company,
-        "url": job.url,
-        "level": job.level.as_str(),
-        "early_career": i64::from(row.early_career),
-        "data": row.data,
-        "data_hash": row.data_hash,
-        "posted_at": job.posted_at.map(us),
-        "valid_through": job.valid_through.map(us),
-        "now": us(now),
-        "active": i64::from(!row.expired),
-    })
+    if let Some(id) = id {
+        args.add(id)?;
+    }
+    args.add(job.fingerprint.as_str())?;
+    args.add(job.title.as_str())?;
+    args.add(job.company.as_str())?;
+    args.add(job.url.as_str())?;
+    args.add(job.level.as_str())?;
+    args.add(i64::from(row.early_career))?;
+    args.add(row.data.as_str())?;
+    args.add(row.data_hash.as_str())?;
+    args.add(job.posted_at.map(us))?;
+    args.add(job.valid_through.map(us))?;
+    args.add(i64::from(!row.expired))?;
+    args.add(us(now))?;
+    Ok(())
+}
+
+/// Arguments for a chunk of rows (with ids for updates).
+fn row_arguments(rows: &[(&JobRow<'_>, Option<i64>)], now: OffsetDateTime) -> Result<SqliteArguments> {
+    let mut args = SqliteArguments::default();
+    for (row, id) in rows {
+        bind_row(&mut args, row, *id, now)
+            .map_err(|err| anyhow::anyhow!(err).context("encoding a batch of jobs"))?;
+    }
+    Ok(args)
 }
 
 impl SqliteStore {
@@ -86,47 +119,44 @@ impl SqliteStore {
         let plan = plan(&rows, &known, &active);
         let mut inserted_ids: HashMap<String, i64> = HashMap::new();
         if !plan.inserts.is_empty() {
-            let batch: Vec<Value> = plan
-                .inserts
-                .iter()
-                .map(|&i| row_json(&rows[i], now, None))
-                .collect();
-            let returned: Vec<(i64, String)> = sqlx::query_as(
-                "INSERT INTO jobs (fingerprint, title, company, url, level, early_career, data, data_hash,
-                                   posted_at, valid_through, first_seen_at, last_seen_at, updated_at, active)
-                 SELECT value ->> 'fingerprint', value ->> 'title', value ->> 'company', value ->> 'url',
-                        value ->> 'level', value ->> 'early_career', value ->> 'data', value ->> 'data_hash',
-                        value ->> 'posted_at', value ->> 'valid_through',
-                        value ->> 'now', value ->> 'now', value ->> 'now', value ->> 'active'
-                 FROM json_each($1) WHERE true
-                 ON CONFLICT (fingerprint) WHERE active DO UPDATE SET last_seen_at = excluded.last_seen_at
-                 RETURNING id, fingerprint",
-            )
-            .bind(Value::Array(batch).to_string())
-            .fetch_all(&mut *tx)
-            .await
-            .db("inserting new jobs")?;
-            inserted_ids.extend(returned.into_iter().map(|(id, fingerprint)| (fingerprint, id)));
+            let rows: Vec<(&JobRow<'_>, Option<i64>)> =
+                plan.inserts.iter().map(|&i| (&rows[i], None)).collect();
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let sql = format!(
+                    "INSERT INTO jobs (fingerprint, title, company, url, level, early_career, data, data_hash,
+                                       posted_at, valid_through, active, first_seen_at, last_seen_at, updated_at)
+                     SELECT column1, column2, column3, column4, column5, column6, column7, column8,
+                            column9, column10, column11, column12, column12, column12
+                     FROM (VALUES {}) WHERE true
+                     ON CONFLICT (fingerprint) WHERE active DO UPDATE SET last_seen_at = excluded.last_seen_at
+                     RETURNING id, fingerprint",
+                    placeholders(chunk.len(), JOB_VALUES + 1)
+                );
+                let returned: Vec<(i64, String)> =
+                    sqlx::query_as_with(sqlx::AssertSqlSafe(sql), row_arguments(chunk, now)?)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .db("inserting new jobs")?;
+                inserted_ids.extend(returned.into_iter().map(|(id, fingerprint)| (fingerprint, id)));
+            }
         }
         if !plan.updates.is_empty() {
-            let batch: Vec<Value> = plan
-                .updates
-                .iter()
-                .map(|&(id, i)| row_json(&rows[i], now, Some(id)))
-                .collect();
-            sqlx::query(
-                "UPDATE jobs SET fingerprint = u.value ->> 'fingerprint', title = u.value ->> 'title',
-                     company = u.value ->> 'company', url = u.value ->> 'url', level = u.value ->> 'level',
-                     early_career = u.value ->> 'early_career', data = u.value ->> 'data',
-                     data_hash = u.value ->> 'data_hash', posted_at = u.value ->> 'posted_at',
-                     valid_through = u.value ->> 'valid_through', last_seen_at = u.value ->> 'now',
-                     updated_at = u.value ->> 'now', active = u.value ->> 'active'
-                 FROM json_each($1) AS u WHERE jobs.id = u.value ->> 'id'",
-            )
-            .bind(Value::Array(batch).to_string())
-            .execute(&mut *tx)
-            .await
-            .db("updating changed jobs")?;
+            let rows: Vec<(&JobRow<'_>, Option<i64>)> =
+                plan.updates.iter().map(|&(id, i)| (&rows[i], Some(id))).collect();
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let sql = format!(
+                    "UPDATE jobs SET fingerprint = u.column2, title = u.column3, company = u.column4,
+                         url = u.column5, level = u.column6, early_career = u.column7, data = u.column8,
+                         data_hash = u.column9, posted_at = u.column10, valid_through = u.column11,
+                         active = u.column12, last_seen_at = u.column13, updated_at = u.column13
+                     FROM (VALUES {}) AS u WHERE jobs.id = u.column1",
+                    placeholders(chunk.len(), JOB_VALUES + 2)
+                );
+                sqlx::query_with(sqlx::AssertSqlSafe(sql), row_arguments(chunk, now)?)
+                    .execute(&mut *tx)
+                    .await
+                    .db("updating changed jobs")?;
+            }
         }
         if !plan.touches.is_empty() {
             sqlx::query("UPDATE jobs SET last_seen_at = $2 WHERE id IN (SELECT value FROM json_each($1))")

@@ -146,6 +146,44 @@ store_test!(
     }
 );
 
+store_test!(
+    a_batch_larger_than_one_statement_is_written_whole,
+    |db: TestDb| async move {
+        // More rows than one statement carries on SQLite (500) or than a page holds.
+        let store = db.store().await;
+        let mut batch: Vec<Job> = (0..1_234)
+            .map(|i| {
+                job(
+                    "greenhouse",
+                    "heron",
+                    &i.to_string(),
+                    &format!("Trainee {i}"),
+                    "Heron",
+                    "vienna",
+                )
+            })
+            .collect();
+        assert_eq!(
+            store.upsert_jobs(&batch, t0()).await.unwrap(),
+            summary(1_234, 0, 0, 0)
+        );
+        for posting in &mut batch {
+            posting.description_text = format!("{} Now paid.", posting.title);
+        }
+        assert_eq!(
+            store.upsert_jobs(&batch, t0() + secs(60)).await.unwrap(),
+            summary(0, 1_234, 0, 0)
+        );
+        let jobs = store.jobs(true).await.unwrap();
+        assert_eq!(jobs.len(), 1_234);
+        for (stored, posting) in jobs.iter().zip(&batch) {
+            assert_eq!(&stored.job, posting);
+            assert_eq!(stored.first_seen_at, t0());
+            assert_eq!(stored.last_seen_at, t0() + secs(60));
+        }
+    }
+);
+
 store_test!(a_changed_posting_updates_its_job, |db: TestDb| async move {
     let store = db.store().await;
     let mut posting = job(
