@@ -5,6 +5,12 @@ use std::borrow::Cow;
 /// Decodes numeric and the common named HTML entities; anything else stays as written.
 pub(crate) fn decode_entities(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    decode_entities_into(text, &mut out);
+    out
+}
+
+/// As [`decode_entities`], appending to `out`.
+pub(crate) fn decode_entities_into(text: &str, out: &mut String) {
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
@@ -26,7 +32,6 @@ pub(crate) fn decode_entities(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
 }
 
 fn entity(name: &str) -> Option<char> {

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use super::encoding::decode_entities;
+use super::encoding::{decode_entities, decode_entities_into};
 use std::sync::LazyLock;
 
 /// A description in both forms.
@@ -142,19 +142,19 @@ pub(crate) fn html_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        out.push_str(&decode_entities(&rest[..lt]));
+        decode_entities_into(&rest[..lt], &mut out);
         let after = &rest[lt + 1..];
         if let Some(comment) = after.strip_prefix("!--") {
             rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
             continue;
         }
         let closing = after.starts_with('/');
-        let name: String = after
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let named = after.trim_start_matches('/');
+        let name = &named[..named
+            .bytes()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(named.len())];
+        let is = |tags: &[&str]| tags.iter().any(|tag| tag.eq_ignore_ascii_case(name));
         let Some(gt) = after
             .find('>')
             .filter(|_| !name.is_empty() || after.starts_with('!'))
@@ -165,19 +165,19 @@ pub(crate) fn html_to_text(html: &str) -> String {
             continue;
         };
         rest = &after[gt + 1..];
-        if SKIPPED_TAGS.contains(&name.as_str()) && !closing {
-            let end = format!("</{name}");
+        if is(SKIPPED_TAGS) && !closing {
+            let end = format!("</{}", name.to_ascii_lowercase());
             rest = rest.to_ascii_lowercase().find(&end).map_or("", |at| {
                 let tail = &rest[at..];
                 tail.find('>').map_or("", |gt| &tail[gt + 1..])
             });
-        } else if BLOCK_TAGS.contains(&name.as_str()) {
+        } else if is(BLOCK_TAGS) {
             out.push('\n');
-        } else if matches!(name.as_str(), "td" | "th") {
+        } else if is(&["td", "th"]) {
             out.push(' ');
         }
     }
-    out.push_str(&decode_entities(rest));
+    decode_entities_into(rest, &mut out);
     collapse_lines(&out)
 }
 

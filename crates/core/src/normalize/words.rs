@@ -69,21 +69,44 @@ pub(crate) fn token_at(haystack: &str, start: usize, end: usize) -> bool {
         && !haystack[end..].chars().next().is_some_and(is_token_char)
 }
 
-/// Lowercase needles for [`lines_mentioning`], compiled once by each caller.
+/// Lowercase needles for [`lines_mentioning`], compiled once by each caller. They
+/// match in any case: ASCII letters through the automaton's ASCII case folding, and
+/// each other letter (the "é" of "années") by a second spelling with it in capitals,
+/// so that descriptions need not be lowercased to be searched.
 pub(crate) fn needles(words: &[&str]) -> AhoCorasick {
-    AhoCorasick::new(words).expect("plain words always compile")
+    let mut spellings: Vec<String> = Vec::new();
+    for word in words {
+        let mut variants = vec![String::new()];
+        for c in word.chars() {
+            let upper: String = c.to_uppercase().collect();
+            let both = !c.is_ascii() && upper != c.to_string();
+            variants = variants
+                .into_iter()
+                .flat_map(|v| {
+                    let lower = format!("{v}{c}");
+                    if both {
+                        vec![lower, format!("{v}{upper}")]
+                    } else {
+                        vec![lower]
+                    }
+                })
+                .collect();
+        }
+        spellings.extend(variants);
+    }
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(spellings)
+        .expect("plain words always compile")
 }
 
 /// The lines of `text` that mention any of `needles`, joined by line breaks. A cheap
 /// filter before the costlier phrase patterns: most of a description is about the
 /// company and never mentions visas or years, and patterns never span lines.
 pub(crate) fn lines_mentioning(text: &str, needles: &AhoCorasick) -> String {
-    // Lowercasing never adds or removes a line break, so the lowercased text has the
-    // same lines in the same order: one lowercase copy rather than one per line.
-    let lower = text.to_lowercase();
     let mut out = String::new();
-    for (line, lower) in text.lines().zip(lower.lines()) {
-        if needles.is_match(lower) {
+    for line in text.lines() {
+        if needles.is_match(line) {
             if !out.is_empty() {
                 out.push('\n');
             }
@@ -134,6 +157,11 @@ mod tests {
             "Visa sponsorship offered\nWe SPONSOR visas"
         );
         assert_eq!(lines_mentioning(text, &needles(&["zzz"])), "");
+        let years = needles(&["anné", "año"]);
+        assert_eq!(
+            lines_mentioning("DEUX ANNÉES\nune Année\nAÑOS\nannee\nano", &years),
+            "DEUX ANNÉES\nune Année\nAÑOS"
+        );
     }
 
     #[test]
