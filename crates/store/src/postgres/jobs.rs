@@ -345,6 +345,10 @@ impl PgStore {
             .iter()
             .map(|(id, hash)| (id.as_str(), hash.as_str()))
             .unzip();
+        // A hash lost in a crash only means normalizing that posting again next time:
+        // not worth waiting for the disk after every page of every board.
+        let mut tx = self.pool.begin().await.db("beginning to record posting hashes")?;
+        commit_without_waiting(&mut tx, "relaxing the commit of posting hashes").await?;
         sqlx::query(
             "UPDATE job_sources s SET raw_hash = k.raw_hash
              FROM unnest($3::text[], $4::text[]) AS k(external_id, raw_hash)
@@ -354,9 +358,10 @@ impl PgStore {
         .bind(board)
         .bind(&ids)
         .bind(&hashes)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .db("recording posting hashes")?;
+        tx.commit().await.db("committing posting hashes")?;
         Ok(())
     }
 
