@@ -17,9 +17,13 @@ pub(crate) fn has_word(haystack: &str, needle: &str) -> bool {
 /// a character, so every offset is a character boundary.
 pub(crate) fn word_positions<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
     let needle = needle.trim().as_bytes();
+    // An empty needle is found nowhere: it searches an empty haystack.
+    let (first, searched) = match needle.first() {
+        Some(&first) => (first, haystack.as_bytes()),
+        None => (0, &[][..]),
+    };
     let bytes = haystack.as_bytes();
-    let first = needle.first().copied();
-    memchr::memchr_iter(first.unwrap_or(0), if first.is_some() { bytes } else { &[] }).filter(move |&i| {
+    memchr::memchr_iter(first, searched).filter(move |&i| {
         bytes[i..].starts_with(needle)
             && boundary_before(haystack, i)
             && boundary_after(&haystack[i + needle.len()..])
