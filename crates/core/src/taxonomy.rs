@@ -84,6 +84,10 @@ pub struct Taxonomy {
     /// The career-path keywords compiled for matching, on first use.
     #[serde(skip)]
     career_keywords: OnceLock<crate::normalize::CareerKeywords>,
+    /// Every one-word language name in one automaton, with the language of each pattern,
+    /// on first use.
+    #[serde(skip)]
+    language_names: OnceLock<(aho_corasick::AhoCorasick, Vec<usize>)>,
 }
 
 #[derive(Debug, Default)]
@@ -193,9 +197,30 @@ impl Taxonomy {
         self.index.language_by_code.get(code).map(|&i| &self.languages[i])
     }
 
-    /// The language a lowercased name in a posting stands for ("deutsch", "german").
-    pub(crate) fn language_by_name(&self, name: &str) -> Option<&Language> {
-        self.index.language_by_name.get(name).map(|&i| &self.languages[i])
+    /// Every language name that is one word (all letters or digits, as a posting's
+    /// words are read), lowercased, in one automaton that reports overlapping matches.
+    /// [`Self::language_named`] tells which language a match names.
+    pub(crate) fn language_names(&self) -> &aho_corasick::AhoCorasick {
+        &self.language_name_automaton().0
+    }
+
+    /// The language a match of [`Self::language_names`] names.
+    pub(crate) fn language_named(&self, pattern: aho_corasick::PatternID) -> &Language {
+        &self.languages[self.language_name_automaton().1[pattern.as_usize()]]
+    }
+
+    fn language_name_automaton(&self) -> &(aho_corasick::AhoCorasick, Vec<usize>) {
+        self.language_names.get_or_init(|| {
+            let (names, languages): (Vec<&str>, Vec<usize>) = self
+                .index
+                .language_by_name
+                .iter()
+                .filter(|(name, _)| !name.is_empty() && name.chars().all(char::is_alphanumeric))
+                .map(|(name, &i)| (name.as_str(), i))
+                .unzip();
+            let automaton = aho_corasick::AhoCorasick::new(names).expect("a few hundred short names compile");
+            (automaton, languages)
+        })
     }
 
     /// The career paths' keywords, compiled once.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use aho_corasick::AhoCorasick;
 
+use super::text::Folded;
 use super::words::{is_long_keyword, is_token_char, keyword_at, token_at};
 use crate::taxonomy::{CareerPathInfo, Taxonomy};
 use crate::vocab::CareerPath;
@@ -21,15 +22,15 @@ const DESCRIPTION_ALONE: u32 = 3;
 
 /// The paths the job fits, best first; empty when nothing is clear.
 pub(crate) fn career_paths(
-    title: &str,
+    title: &Folded<'_>,
     department: Option<&str>,
-    description: &str,
+    description: &Folded<'_>,
     taxonomy: &Taxonomy,
 ) -> Vec<CareerPath> {
     let keywords = taxonomy.career_keywords();
-    let title = keywords.scan(&title.to_lowercase());
+    let title = keywords.scan(&title.lower);
     let department = keywords.scan(&department.map(str::to_lowercase).unwrap_or_default());
-    let description = keywords.scan(&description.to_lowercase());
+    let description = keywords.scan(&description.lower);
     let mut scored: Vec<(CareerPath, u32, bool)> = Vec::new();
     for path in &keywords.paths {
         // A longer keyword is more specific: "business analyst" (strategy) should beat
@@ -180,7 +181,12 @@ mod tests {
     use CareerPath::*;
 
     fn paths(title: &str, department: Option<&str>, description: &str) -> Vec<CareerPath> {
-        career_paths(title, department, description, Taxonomy::embedded())
+        career_paths(
+            &Folded::new(title),
+            department,
+            &Folded::new(description),
+            Taxonomy::embedded(),
+        )
     }
 
     #[test]

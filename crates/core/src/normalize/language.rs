@@ -5,6 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::Folded;
+use super::words::{boundary_after, boundary_before};
 use crate::taxonomy::Taxonomy;
 
 /// Words that make a language name a requirement when they are near it.
@@ -61,55 +63,42 @@ const NOT_A_REQUIREMENT: &[&str] = &[
 /// How far (in bytes) a proficiency word may be from the language name.
 const WINDOW: usize = 48;
 
-/// ISO 639-1 codes of the languages the text requires, in the order first named.
-pub(crate) fn languages_required(text: &str, taxonomy: &Taxonomy) -> Vec<String> {
-    let lower = text.to_lowercase();
-    // One pass over the words with a name look-up, rather than one search per name:
-    // descriptions are long and the taxonomy names well over a hundred.
+/// ISO 639-1 codes of the languages the texts require (a title and a description, say),
+/// in the order first named. The texts are searched one after the other, as if one text
+/// with a line break between them.
+pub(crate) fn languages_required(texts: &[&Folded<'_>], taxonomy: &Taxonomy) -> Vec<String> {
+    let names = taxonomy.language_names();
     let mut codes: Vec<String> = Vec::new();
-    for (at, word) in words(&lower) {
-        // "Deutschkenntnisse", "Englischkenntnissen": the German compound is a requirement.
-        // (Most words are shorter than the suffix: no search for those.)
-        const KENNTNIS: &str = "kenntniss";
-        let found = (word.len() > KENNTNIS.len())
-            .then(|| word.find(KENNTNIS))
-            .flatten();
-        let (name, compound) = match found {
-            Some(at) if at > 0 => (&word[..at], true),
-            _ => (word, false),
-        };
-        let Some(code) = taxonomy.language_by_name(name).map(|l| l.code.as_str()) else {
-            continue;
-        };
-        if codes.iter().any(|c| c == code) {
-            continue;
-        }
-        if compound || is_requirement(&lower, text, at, name) {
-            codes.push(code.to_owned());
+    for text in texts {
+        let lower = text.lower.as_str();
+        // One pass finds every name; a name counts as a whole word, or before
+        // "kenntniss" in a German compound ("Deutschkenntnisse", "Englischkenntnissen"),
+        // which is a requirement by itself.
+        for hit in names.find_overlapping_iter(lower) {
+            let (at, end) = (hit.start(), hit.end());
+            if !boundary_before(lower, at) {
+                continue;
+            }
+            let rest = &lower[end..];
+            let compound = rest.starts_with(KENNTNIS);
+            if !compound && !boundary_after(rest) {
+                continue;
+            }
+            let language = taxonomy.language_named(hit.pattern());
+            let code = language.code.as_str();
+            if codes.iter().any(|c| c == code) {
+                continue;
+            }
+            if compound || is_requirement(lower, text.original, at, &lower[at..end]) {
+                codes.push(code.to_owned());
+            }
         }
     }
     codes
 }
 
-/// The words of lowercased text with their byte offsets.
-fn words(text: &str) -> Vec<(usize, &str)> {
-    let mut words = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(from)) => {
-                words.push((from, &text[from..i]));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(from) = start {
-        words.push((from, &text[from..]));
-    }
-    words
-}
+/// The stem of German "-kenntnisse" compounds: a language name before it is required.
+const KENNTNIS: &str = "kenntniss";
 
 /// Whether the language name at `at` is named as a requirement: a proficiency word
 /// near it in the same sentence, and no noun after it that makes it an adjective.
@@ -346,7 +335,68 @@ mod tests {
     use super::*;
 
     fn required(text: &str) -> Vec<String> {
-        languages_required(text, Taxonomy::embedded())
+        languages_required(&[&Folded::new(text)], Taxonomy::embedded())
+    }
+
+    /// Word by word, as `languages_required` read before it had an automaton: each
+    /// word of the lowercased text looked up among the names.
+    fn required_word_by_word(text: &str) -> Vec<String> {
+        let taxonomy = Taxonomy::embedded();
+        let lower = text.to_lowercase();
+        let mut codes: Vec<String> = Vec::new();
+        let mut at = 0;
+        for word in lower.split(|c: char| !c.is_alphanumeric()) {
+            let start = at;
+            at += word.len() + lower[at + word.len()..].chars().next().map_or(0, char::len_utf8);
+            if word.is_empty() {
+                continue;
+            }
+            let (name, compound) = match word.find(KENNTNIS) {
+                Some(i) if i > 0 && word.len() > KENNTNIS.len() => (&word[..i], true),
+                _ => (word, false),
+            };
+            let Some(language) = taxonomy
+                .languages
+                .iter()
+                .find(|l| l.names.iter().any(|n| n.to_lowercase() == name))
+            else {
+                continue;
+            };
+            if codes.contains(&language.code) {
+                continue;
+            }
+            if compound || is_requirement(&lower, text, start, name) {
+                codes.push(language.code.clone());
+            }
+        }
+        codes
+    }
+
+    #[test]
+    fn the_automaton_finds_what_looking_up_each_word_finds() {
+        let texts = [
+            "Sehr gute Deutschkenntnisse und gute Englischkenntnisse; Französischkenntnisse von Vorteil",
+            "FLUENT GERMAN REQUIRED. Español nativo. Maîtrise du français exigée.",
+            "Hotel Operations Coordinator (German & English Speaking)\nYou speak Dutch at C1 level.",
+            "germany, englishman, the german-speaking market; polish your skills; Polish required",
+            "Lingue: italiano fluente, inglese buono. Język polski – biegła znajomość wymagana.",
+            "Englisch (verhandlungssicher), Deutsch (Muttersprache), Niederländisch wünschenswert",
+        ];
+        for text in texts.iter().copied().chain(PARAGRAPHS.iter().map(|(_, p)| *p)) {
+            assert_eq!(required(text), required_word_by_word(text), "{text}");
+        }
+        // The title and description searched apart read as the two joined by a line.
+        let (title, description) = (
+            "Analyst (German speaking)",
+            "Fluent English required. Some French.",
+        );
+        assert_eq!(
+            languages_required(
+                &[&Folded::new(title), &Folded::new(description)],
+                Taxonomy::embedded()
+            ),
+            required(&format!("{title}\n{description}"))
+        );
     }
 
     #[test]

@@ -60,15 +60,115 @@ const NORMALIZATION_REVISION: u32 = 2;
 /// A stable hash of what a board sent for one posting and of what reads it (this
 /// crate's version, [`NORMALIZATION_REVISION`] and the taxonomy). A re-scrape that
 /// finds a posting's hash unchanged knows normalizing it again would give the same job.
+///
+/// The fields are hashed as they are, each framed by its length, rather than as JSON:
+/// escaping kilobytes of HTML for JSON cost more than the hashing itself.
 pub fn posting_hash(raw: &RawPosting, taxonomy: &Taxonomy) -> String {
-    let mut bytes = format!(
-        "{}\u{1f}{NORMALIZATION_REVISION}\u{1f}{:016x}\u{1f}",
-        env!("CARGO_PKG_VERSION"),
-        taxonomy.revision()
-    )
-    .into_bytes();
-    serde_json::to_writer(&mut bytes, raw).expect("a RawPosting always serializes");
-    content_hash(&bytes)
+    let mut hash = PostingHasher(xxhash_rust::xxh3::Xxh3::new());
+    hash.text(env!("CARGO_PKG_VERSION"));
+    hash.0.update(&NORMALIZATION_REVISION.to_le_bytes());
+    hash.0.update(&taxonomy.revision().to_le_bytes());
+    // Every field named, none skipped with `..`: a field added to RawPosting does not
+    // compile here until it is hashed too.
+    let RawPosting {
+        source,
+        board,
+        external_id,
+        title,
+        company,
+        url,
+        apply_url,
+        locations,
+        countries,
+        remote,
+        workplace,
+        department,
+        employment_type,
+        seniority,
+        description_html,
+        description_text,
+        salary,
+        posted_at,
+        valid_through,
+        language,
+        tags,
+    } = raw;
+    for text in [source, board, external_id, title, company, url] {
+        hash.text(text);
+    }
+    hash.optional(apply_url.as_deref());
+    hash.texts(locations);
+    hash.texts(countries);
+    hash.tag(remote.map_or(0, |remote| 1 + u8::from(remote)));
+    for text in [
+        workplace,
+        department,
+        employment_type,
+        seniority,
+        description_html,
+        description_text,
+    ] {
+        hash.optional(text.as_deref());
+    }
+    match salary {
+        None => hash.tag(0),
+        Some(crate::posting::RawSalary {
+            min,
+            max,
+            currency,
+            period,
+            text,
+        }) => {
+            hash.tag(1);
+            for amount in [min, max] {
+                hash.tag(u8::from(amount.is_some()));
+                hash.0.update(&amount.unwrap_or_default().to_bits().to_le_bytes());
+            }
+            for text in [currency, period, text] {
+                hash.optional(text.as_deref());
+            }
+        }
+    }
+    for at in [posted_at, valid_through] {
+        hash.tag(u8::from(at.is_some()));
+        let nanos = at.map_or(0, |at| at.unix_timestamp_nanos());
+        hash.0.update(&nanos.to_le_bytes());
+    }
+    hash.optional(language.as_deref());
+    hash.texts(tags);
+    format!("{:016x}", hash.0.digest())
+}
+
+/// Feeds a posting's fields to XXH3 so that no two postings feed the same bytes: each
+/// text is preceded by its length, each optional or list by a tag or count.
+struct PostingHasher(xxhash_rust::xxh3::Xxh3);
+
+impl PostingHasher {
+    fn tag(&mut self, tag: u8) {
+        self.0.update(&[tag]);
+    }
+
+    fn text(&mut self, text: &str) {
+        self.0.update(&(text.len() as u64).to_le_bytes());
+        self.0.update(text.as_bytes());
+    }
+
+    fn optional(&mut self, text: Option<&str>) {
+        match text {
+            None => self.tag(0),
+            Some(text) => {
+                self.tag(1);
+                self.text(text);
+            }
+        }
+    }
+
+    fn texts(&mut self, texts: &[String]) {
+        self.0.update(&(texts.len() as u64).to_le_bytes());
+        for text in texts {
+            self.text(text);
+        }
+    }
 }
 
 /// A stable 64-bit hash of some content, as 16 hex digits: XXH3, which is fixed by its
@@ -105,10 +205,11 @@ pub fn normalize(raw: &RawPosting, taxonomy: &Taxonomy, now: OffsetDateTime) -> 
         description: &description.text,
         min_years: min_years_experience,
     });
-    let career_paths = career::career_paths(&title, department.as_deref(), &description.text, taxonomy);
+    // Lowercased once for the readers that search the title and description by word.
+    let (title_folded, text_folded) = (text::Folded::new(&title), text::Folded::new(&description.text));
+    let career_paths = career::career_paths(&title_folded, department.as_deref(), &text_folded, taxonomy);
     let visa = visa::visa_signal(&format!("{title}\n{}", description.text));
-    let languages_required =
-        language::languages_required(&format!("{title}\n{}", description.text), taxonomy);
+    let languages_required = language::languages_required(&[&title_folded, &text_folded], taxonomy);
     // The board's own statement first: it costs nothing, while detection is the dearest
     // step of normalization and is only needed when the board is silent.
     let description_language = raw

@@ -383,6 +383,29 @@ fn a_posting_hash_changes_with_what_the_board_sent_and_with_the_taxonomy() {
     let mut moved = raw.clone();
     moved.locations = vec!["Wien".into()];
     assert_ne!(posting_hash(&raw, taxonomy), posting_hash(&moved, taxonomy));
+    // Each field is framed: text moved from one field to the next is a change.
+    let mut shifted = raw.clone();
+    shifted.title.push_str(&shifted.company);
+    shifted.company = String::new();
+    let mut emptied = raw.clone();
+    emptied.title.push_str(&emptied.company);
+    emptied.company = String::new();
+    emptied
+        .company
+        .push_str(&emptied.title[emptied.title.len() - 1..]);
+    emptied.title.pop();
+    assert_ne!(posting_hash(&shifted, taxonomy), posting_hash(&emptied, taxonomy));
+    let (mut unset, mut not_remote) = (raw.clone(), raw.clone());
+    unset.remote = None;
+    not_remote.remote = Some(false);
+    assert_ne!(
+        posting_hash(&unset, taxonomy),
+        posting_hash(&not_remote, taxonomy)
+    );
+    let (mut none, mut empty) = (raw.clone(), raw.clone());
+    none.department = None;
+    empty.department = Some(String::new());
+    assert_ne!(posting_hash(&none, taxonomy), posting_hash(&empty, taxonomy));
     // Another taxonomy may read the same posting differently.
     let text = include_str!("../../data/taxonomy.toml");
     let other = Taxonomy::parse(&format!("{text}\n# revised\n")).expect("still valid");

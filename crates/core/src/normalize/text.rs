@@ -44,6 +44,22 @@ pub(crate) fn describe(html: Option<&str>, text: Option<&str>) -> Description {
     }
 }
 
+/// A text with its lowercase form, made once for the several readers that search it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Folded<'a> {
+    pub original: &'a str,
+    pub lower: String,
+}
+
+impl<'a> Folded<'a> {
+    pub fn new(original: &'a str) -> Self {
+        Self {
+            original,
+            lower: original.to_lowercase(),
+        }
+    }
+}
+
 /// Greenhouse and others send their HTML entity-escaped (`&lt;div&gt;`). When there
 /// is no real markup but escaped markup, decode once; never twice, or a posting that
 /// shows code (`&amp;lt;`) would turn into markup.

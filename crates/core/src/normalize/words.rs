@@ -120,14 +120,14 @@ pub(crate) fn lines_mentioning(text: &str, needles: &AhoCorasick) -> String {
     out
 }
 
-fn boundary_before(haystack: &str, i: usize) -> bool {
+pub(crate) fn boundary_before(haystack: &str, i: usize) -> bool {
     haystack[..i]
         .chars()
         .next_back()
         .is_none_or(|c| !c.is_alphanumeric())
 }
 
-fn boundary_after(rest: &str) -> bool {
+pub(crate) fn boundary_after(rest: &str) -> bool {
     rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
 }
 
