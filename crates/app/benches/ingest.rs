@@ -7,7 +7,7 @@
 //! scrape` works on at once) upsert the batches they have finished, 1,000 jobs per
 //! transaction, as `scrape_board` does. As there, each page's postings are hashed first
 //! and those stored unchanged are only marked seen, not normalized again; upserted
-//! postings get their hashes recorded. Payload generation is not measured.
+//! postings are stored with their hashes. Payload generation is not measured.
 //!
 //! Tune with INGEST_BENCH_POSTINGS, INGEST_BENCH_THREADS, INGEST_BENCH_WRITERS and INGEST_BENCH_PARAGRAPHS (the
 //! length of descriptions: 6 sections, about 3 kB, by default; 0 for short ones).
@@ -17,7 +17,7 @@
 #[path = "ingest/payloads.rs"]
 mod payloads;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -83,13 +83,15 @@ fn main() -> anyhow::Result<()> {
 #[derive(Default)]
 struct Figures {
     wall: Duration,
+    /// CPU time of the whole process (every thread, user and system) during the pass;
+    /// steadier than the wall time on a shared machine.
+    cpu: Duration,
     postings: usize,
     rejected: usize,
     /// Summed over the worker threads, so parse + normalize can exceed the wall time.
     parse: Duration,
     normalize: Duration,
-    /// Time spent inside `upsert_jobs` and `record_posting_hashes`, summed over the
-    /// upserting tasks.
+    /// Time spent inside `upsert_scraped_jobs`, summed over the upserting tasks.
     upsert: Duration,
     /// Postings found stored unchanged (marked seen in the parse threads).
     skipped_unchanged: u64,
@@ -102,10 +104,11 @@ impl std::fmt::Display for Figures {
         let s = &self.summary;
         write!(
             f,
-            "{} postings in {secs:.2} s = {:.0} postings/s | parse + unchanged look-up {:.2} s, normalize {:.2} s \
+            "{} postings in {secs:.2} s = {:.0} postings/s ({:.0} µs of CPU each) | parse + unchanged look-up {:.2} s, normalize {:.2} s \
              (CPU, all threads), upsert {:.2} s | new {}, merged {}, updated {}, unchanged {} (not normalized again: {}), rejected {}",
             self.postings,
             self.postings as f64 / secs,
+            self.cpu.as_secs_f64() * 1e6 / self.postings.max(1) as f64,
             self.parse.as_secs_f64(),
             self.normalize.as_secs_f64(),
             self.upsert.as_secs_f64(),
@@ -129,6 +132,7 @@ async fn ingest(
     now: OffsetDateTime,
 ) -> anyhow::Result<Figures> {
     let started = Instant::now();
+    let cpu_before = process_cpu()?;
     let (tx, rx) = mpsc::channel::<Vec<(Job, String)>>(2 * threads);
     let runtime = tokio::runtime::Handle::current();
     let workers: Vec<_> = (0..threads)
@@ -169,10 +173,11 @@ async fn ingest(
         figures.skipped_unchanged += done.skipped_unchanged;
     }
     figures.wall = started.elapsed();
+    figures.cpu = process_cpu()?.saturating_sub(cpu_before);
     Ok(figures)
 }
 
-/// Upserts batches until the workers are done, recording their postings' hashes.
+/// Upserts batches until the workers are done, with their postings' hashes.
 async fn upsert(
     store: &Arc<dyn Store>,
     rx: &tokio::sync::Mutex<mpsc::Receiver<Vec<(Job, String)>>>,
@@ -186,20 +191,10 @@ async fn upsert(
         let upserting = Instant::now();
         // As `scrape_board` does: the jobs go to the store as they are, not copied.
         let (jobs, hashes): (Vec<Job>, Vec<String>) = batch.into_iter().unzip();
-        figures.summary += store.upsert_jobs(&jobs, now).await.context("upserting a batch")?;
-        let mut by_board: BTreeMap<(&str, &str), Vec<(String, String)>> = BTreeMap::new();
-        for (job, hash) in jobs.iter().zip(hashes) {
-            by_board
-                .entry((job.source.as_str(), job.board.as_str()))
-                .or_default()
-                .push((job.external_id.clone(), hash));
-        }
-        for ((source, board), hashes) in by_board {
-            store
-                .record_posting_hashes(source, board, &hashes)
-                .await
-                .context("recording posting hashes")?;
-        }
+        figures.summary += store
+            .upsert_scraped_jobs(&jobs, &hashes, now)
+            .await
+            .context("upserting a batch")?;
         figures.upsert += upserting.elapsed();
     }
 }
@@ -258,6 +253,26 @@ fn prepare(
         tx.blocking_send(batch).context("the upserting task stopped")?;
     }
     Ok(figures)
+}
+
+/// CPU time this process has used so far, all threads, from `/proc/self/stat` (user and
+/// system time, in clock ticks of 10 ms).
+fn process_cpu() -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").context("reading /proc/self/stat")?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    // utime and stime are fields 14 and 15 of the line; field 3, the state, is the first here.
+    let ticks = |i: usize| -> anyhow::Result<u64> {
+        fields
+            .get(i)
+            .context("/proc/self/stat is shorter than expected")?
+            .parse()
+            .context("a CPU time in /proc/self/stat is not a number")
+    };
+    Ok(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
 }
 
 fn env_usize(name: &str, default: usize) -> anyhow::Result<usize> {

@@ -72,6 +72,18 @@ impl<'a> JobRow<'a> {
     }
 }
 
+/// Refuses posting hashes that do not pair one to one with the jobs.
+pub(crate) fn check_hashes(jobs: &[Job], posting_hashes: Option<&[String]>) -> crate::Result<()> {
+    match posting_hashes {
+        Some(hashes) if hashes.len() != jobs.len() => Err(crate::StoreError::Unexpected(anyhow::anyhow!(
+            "{} posting hashes for {} jobs: there must be one per job",
+            hashes.len(),
+            jobs.len()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A known source link and the job it points to.
 #[derive(Debug, Clone)]
 pub(crate) struct KnownLink {

@@ -441,13 +441,17 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<Vec<String>>;
 
-    /// Records the posting hash of postings already upserted, as (external id, hash).
-    async fn record_posting_hashes(
+    /// Stores a batch as [`upsert_jobs`](Self::upsert_jobs) does, and records with each
+    /// posting's link the hash of what its board sent (`posting_hashes[i]` is
+    /// `jobs[i]`'s), by which [`seen_unchanged`](Self::seen_unchanged) knows it next
+    /// time. One statement writes both: recording the hashes apart cost a second write
+    /// of every link. `upsert_jobs` leaves a link's recorded hash as it was.
+    async fn upsert_scraped_jobs(
         &self,
-        source: &str,
-        board: &str,
-        postings: &[(String, String)],
-    ) -> Result<()>;
+        jobs: &[jobping_core::Job],
+        posting_hashes: &[String],
+        now: OffsetDateTime,
+    ) -> Result<UpsertSummary>;
 
     /// Deactivates active jobs last seen before `not_seen_since` or whose valid-through
     /// date is past; returns how many.

@@ -659,23 +659,17 @@ impl Store for PgStore {
     }
 
     async fn upsert_jobs(&self, jobs: &[jobping_core::Job], now: OffsetDateTime) -> Result<UpsertSummary> {
-        // Boards are scraped several at once, and two batches holding the same jobs in
-        // different orders (one job found on two boards) can deadlock on the unique
-        // fingerprint index or the rows. PostgreSQL then aborts one of them; it runs
-        // again from the start, which reads what the other has committed.
-        let mut attempt = 1;
-        loop {
-            match self.upsert_jobs_impl(jobs, now).await {
-                Err(err) if err.is_transient() && attempt < UPSERT_ATTEMPTS => {
-                    tracing::info!(
-                        attempt,
-                        "a batch of jobs met a concurrent one; upserting it again"
-                    );
-                    attempt += 1;
-                }
-                result => return result,
-            }
-        }
+        self.upsert_jobs_again_after_deadlocks(jobs, None, now).await
+    }
+
+    async fn upsert_scraped_jobs(
+        &self,
+        jobs: &[jobping_core::Job],
+        posting_hashes: &[String],
+        now: OffsetDateTime,
+    ) -> Result<UpsertSummary> {
+        self.upsert_jobs_again_after_deadlocks(jobs, Some(posting_hashes), now)
+            .await
     }
 
     async fn touch_source_jobs(&self, source: &str, board: &str, now: OffsetDateTime) -> Result<u64> {
@@ -690,15 +684,6 @@ impl Store for PgStore {
         now: OffsetDateTime,
     ) -> Result<Vec<String>> {
         self.seen_unchanged_impl(source, board, postings, now).await
-    }
-
-    async fn record_posting_hashes(
-        &self,
-        source: &str,
-        board: &str,
-        postings: &[(String, String)],
-    ) -> Result<()> {
-        self.record_posting_hashes_impl(source, board, postings).await
     }
 
     async fn deactivate_stale_jobs(

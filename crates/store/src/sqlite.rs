@@ -778,7 +778,16 @@ impl Store for SqliteStore {
     }
 
     async fn upsert_jobs(&self, jobs: &[jobping_core::Job], now: OffsetDateTime) -> Result<UpsertSummary> {
-        self.upsert_jobs_impl(jobs, now).await
+        self.upsert_jobs_impl(jobs, None, now).await
+    }
+
+    async fn upsert_scraped_jobs(
+        &self,
+        jobs: &[jobping_core::Job],
+        posting_hashes: &[String],
+        now: OffsetDateTime,
+    ) -> Result<UpsertSummary> {
+        self.upsert_jobs_impl(jobs, Some(posting_hashes), now).await
     }
 
     async fn touch_source_jobs(&self, source: &str, board: &str, now: OffsetDateTime) -> Result<u64> {
@@ -793,15 +802,6 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<Vec<String>> {
         self.seen_unchanged_impl(source, board, postings, now).await
-    }
-
-    async fn record_posting_hashes(
-        &self,
-        source: &str,
-        board: &str,
-        postings: &[(String, String)],
-    ) -> Result<()> {
-        self.record_posting_hashes_impl(source, board, postings).await
     }
 
     async fn deactivate_stale_jobs(

@@ -129,14 +129,8 @@ pub async fn scrape_board(
         unchanged,
         ..UpsertSummary::default()
     };
-    for batch in jobs.chunks(BATCH) {
-        summary += state.store.upsert_jobs(batch, now).await?;
-    }
-    for batch in hashes.chunks(BATCH) {
-        state
-            .store
-            .record_posting_hashes(source.kind.as_str(), board.trim(), batch)
-            .await?;
+    for (batch, hashes) in jobs.chunks(BATCH).zip(hashes.chunks(BATCH)) {
+        summary += state.store.upsert_scraped_jobs(batch, hashes, now).await?;
     }
     if summary.inserted + summary.updated > 0 {
         // This process ranks the new jobs from its next match on.
@@ -175,8 +169,8 @@ pub async fn scrape_board(
 struct Harvest {
     /// The postings new or changed since they were last read, normalized.
     jobs: Vec<Job>,
-    /// Their posting hashes, as (external id, hash), to record once they are stored.
-    hashes: Vec<(String, String)>,
+    /// Their posting hashes, in the same order, stored with them.
+    hashes: Vec<String>,
     /// Postings already stored exactly as the board sent them: marked seen, not read.
     unchanged: u64,
     /// The first page's validators, for the next run's conditional request.
@@ -311,7 +305,7 @@ async fn fetch_all(
         report.skipped += rejected;
         for (job, hash) in jobs {
             fetched.jobs.push(job);
-            fetched.hashes.push(hash);
+            fetched.hashes.push(hash.1);
         }
     }
     Ok(fetched)

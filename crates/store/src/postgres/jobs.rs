@@ -11,9 +11,9 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Arguments, Row};
 use time::OffsetDateTime;
 
-use super::PgStore;
+use super::{PgStore, UPSERT_ATTEMPTS};
 use crate::error::DbContext;
-use crate::jobs::{JobRow, KnownLink, LinkKey, Target, plan};
+use crate::jobs::{JobRow, KnownLink, LinkKey, Target, check_hashes, plan};
 use crate::{Result, SourceRun, SourceState, SourceStatus, StoredJob, UpsertSummary};
 
 /// A batch of job rows as one array per column, for `UNNEST`: the rows reach the
@@ -95,7 +95,40 @@ async fn commit_without_waiting(tx: &mut sqlx::PgConnection, context: &'static s
 }
 
 impl PgStore {
-    pub(super) async fn upsert_jobs_impl(&self, jobs: &[Job], now: OffsetDateTime) -> Result<UpsertSummary> {
+    /// Upserts a batch, running it again when it met a concurrent one.
+    ///
+    /// Boards are scraped several at once, and two batches holding the same jobs in
+    /// different orders (one job found on two boards) can deadlock on the unique
+    /// fingerprint index or the rows. PostgreSQL then aborts one of them; it runs again
+    /// from the start, which reads what the other has committed.
+    pub(super) async fn upsert_jobs_again_after_deadlocks(
+        &self,
+        jobs: &[Job],
+        posting_hashes: Option<&[String]>,
+        now: OffsetDateTime,
+    ) -> Result<UpsertSummary> {
+        check_hashes(jobs, posting_hashes)?;
+        let mut attempt = 1;
+        loop {
+            match self.upsert_jobs_impl(jobs, posting_hashes, now).await {
+                Err(err) if err.is_transient() && attempt < UPSERT_ATTEMPTS => {
+                    tracing::info!(
+                        attempt,
+                        "a batch of jobs met a concurrent one; upserting it again"
+                    );
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn upsert_jobs_impl(
+        &self,
+        jobs: &[Job],
+        posting_hashes: Option<&[String]>,
+        now: OffsetDateTime,
+    ) -> Result<UpsertSummary> {
         if jobs.is_empty() {
             return Ok(UpsertSummary::default());
         }
@@ -210,15 +243,17 @@ impl PgStore {
                     Target::Inserted(fingerprint) => inserted_ids.get(fingerprint).copied(),
                 };
                 json!({"source": job.source, "board": job.board, "external_id": job.external_id,
-                       "job_id": job_id, "url": job.url})
+                       "job_id": job_id, "url": job.url, "raw_hash": posting_hashes.map(|h| &h[*i])})
             })
             .collect();
         sqlx::query(
-            "INSERT INTO job_sources (source, board, external_id, job_id, url, first_seen_at, last_seen_at)
-             SELECT source, board, external_id, job_id, url, $2, $2
-             FROM jsonb_to_recordset($1::jsonb) AS l(source text, board text, external_id text, job_id bigint, url text)
+            "INSERT INTO job_sources (source, board, external_id, job_id, url, raw_hash, first_seen_at, last_seen_at)
+             SELECT source, board, external_id, job_id, url, raw_hash, $2, $2
+             FROM jsonb_to_recordset($1::jsonb)
+                  AS l(source text, board text, external_id text, job_id bigint, url text, raw_hash text)
              ON CONFLICT (source, board, external_id) DO UPDATE SET
-                 job_id = EXCLUDED.job_id, url = EXCLUDED.url, last_seen_at = EXCLUDED.last_seen_at",
+                 job_id = EXCLUDED.job_id, url = EXCLUDED.url, last_seen_at = EXCLUDED.last_seen_at,
+                 raw_hash = COALESCE(EXCLUDED.raw_hash, job_sources.raw_hash)",
         )
         .bind(Value::Array(links))
         .bind(now)
@@ -330,39 +365,6 @@ impl PgStore {
         .db("marking unchanged postings as seen")?;
         tx.commit().await.db("committing seen postings")?;
         Ok(seen)
-    }
-
-    pub(super) async fn record_posting_hashes_impl(
-        &self,
-        source: &str,
-        board: &str,
-        postings: &[(String, String)],
-    ) -> Result<()> {
-        if postings.is_empty() {
-            return Ok(());
-        }
-        let (ids, hashes): (Vec<&str>, Vec<&str>) = postings
-            .iter()
-            .map(|(id, hash)| (id.as_str(), hash.as_str()))
-            .unzip();
-        // A hash lost in a crash only means normalizing that posting again next time:
-        // not worth waiting for the disk after every page of every board.
-        let mut tx = self.pool.begin().await.db("beginning to record posting hashes")?;
-        commit_without_waiting(&mut tx, "relaxing the commit of posting hashes").await?;
-        sqlx::query(
-            "UPDATE job_sources s SET raw_hash = k.raw_hash
-             FROM unnest($3::text[], $4::text[]) AS k(external_id, raw_hash)
-             WHERE s.source = $1 AND s.board = $2 AND s.external_id = ANY($3) AND s.external_id = k.external_id",
-        )
-        .bind(source)
-        .bind(board)
-        .bind(&ids)
-        .bind(&hashes)
-        .execute(&mut *tx)
-        .await
-        .db("recording posting hashes")?;
-        tx.commit().await.db("committing posting hashes")?;
-        Ok(())
     }
 
     pub(super) async fn deactivate_stale_jobs_impl(

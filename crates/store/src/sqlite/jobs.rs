@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::{SqliteStore, begin_write, from_us, opt_from_us, us};
 use crate::error::DbContext;
-use crate::jobs::{JobRow, KnownLink, LinkKey, Target, plan};
+use crate::jobs::{JobRow, KnownLink, LinkKey, Target, check_hashes, plan};
 use crate::{Result, SourceRun, SourceState, SourceStatus, StoredJob, UpsertSummary};
 
 /// The columns a job row binds, in order, as `column1`… of a `VALUES` list: an
@@ -67,7 +67,13 @@ fn row_arguments(rows: &[(&JobRow<'_>, Option<i64>)], now: OffsetDateTime) -> Re
 }
 
 impl SqliteStore {
-    pub(super) async fn upsert_jobs_impl(&self, jobs: &[Job], now: OffsetDateTime) -> Result<UpsertSummary> {
+    pub(super) async fn upsert_jobs_impl(
+        &self,
+        jobs: &[Job],
+        posting_hashes: Option<&[String]>,
+        now: OffsetDateTime,
+    ) -> Result<UpsertSummary> {
+        check_hashes(jobs, posting_hashes)?;
         if jobs.is_empty() {
             return Ok(UpsertSummary::default());
         }
@@ -175,15 +181,23 @@ impl SqliteStore {
                     Target::Existing(id) => Some(*id),
                     Target::Inserted(fingerprint) => inserted_ids.get(fingerprint).copied(),
                 };
-                json!([job.source, job.board, job.external_id, job_id, job.url])
+                json!([
+                    job.source,
+                    job.board,
+                    job.external_id,
+                    job_id,
+                    job.url,
+                    posting_hashes.map(|h| &h[*i])
+                ])
             })
             .collect();
         sqlx::query(
-            "INSERT INTO job_sources (source, board, external_id, job_id, url, first_seen_at, last_seen_at)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, $2, $2
+            "INSERT INTO job_sources (source, board, external_id, job_id, url, raw_hash, first_seen_at, last_seen_at)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, $2, $2
              FROM json_each($1) WHERE true
              ON CONFLICT (source, board, external_id) DO UPDATE SET
-                 job_id = excluded.job_id, url = excluded.url, last_seen_at = excluded.last_seen_at",
+                 job_id = excluded.job_id, url = excluded.url, last_seen_at = excluded.last_seen_at,
+                 raw_hash = coalesce(excluded.raw_hash, job_sources.raw_hash)",
         )
         .bind(Value::Array(links).to_string())
         .bind(us(now))
@@ -303,36 +317,6 @@ impl SqliteStore {
         .db("marking unchanged postings as seen")?;
         tx.commit().await.db("committing unchanged postings")?;
         Ok(seen)
-    }
-
-    pub(super) async fn record_posting_hashes_impl(
-        &self,
-        source: &str,
-        board: &str,
-        postings: &[(String, String)],
-    ) -> Result<()> {
-        if postings.is_empty() {
-            return Ok(());
-        }
-        let mut writer = self.write().await?;
-        // Materialized, the batch drives the update: one primary-key look-up per posting.
-        // Left to the planner, SQLite walks the board's links and searches the batch for
-        // each one, which grows with the square of the batch.
-        sqlx::query(
-            "WITH k (external_id, raw_hash) AS MATERIALIZED (
-                 SELECT value ->> 0, value ->> 1 FROM json_each($3)
-             )
-             UPDATE job_sources SET raw_hash = k.raw_hash FROM k
-             WHERE job_sources.source = $1 AND job_sources.board = $2
-               AND job_sources.external_id = k.external_id",
-        )
-        .bind(source)
-        .bind(board)
-        .bind(json!(postings).to_string())
-        .execute(&mut *writer)
-        .await
-        .db("recording posting hashes")?;
-        Ok(())
     }
 
     pub(super) async fn deactivate_stale_jobs_impl(

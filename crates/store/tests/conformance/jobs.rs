@@ -351,7 +351,7 @@ store_test!(
         );
         assert_eq!(
             store
-                .upsert_jobs(std::slice::from_ref(&lingering), now)
+                .upsert_scraped_jobs(std::slice::from_ref(&lingering), &["h1".to_owned()], now)
                 .await
                 .unwrap(),
             summary(0, 0, 1, 0),
@@ -360,10 +360,6 @@ store_test!(
         assert!(store.jobs(true).await.unwrap().is_empty());
         // Read again, it would stay closed: an unchanged copy need not be read at all.
         let hash = vec![("late".to_owned(), "h1".to_owned())];
-        store
-            .record_posting_hashes("greenhouse", "a", &hash)
-            .await
-            .unwrap();
         assert_eq!(
             store
                 .seen_unchanged("greenhouse", "a", &hash, now + secs(60))
@@ -452,14 +448,11 @@ store_test!(
             .await
             .unwrap();
         assert!(none.is_empty(), "{none:?}");
-        store
-            .record_posting_hashes(
-                "recruitee",
-                "fjord",
-                &hashes(&[("1", "aa"), ("2", "bb"), ("3", "cc")]),
-            )
-            .await
-            .unwrap();
+        let recorded = ["aa", "bb", "cc"].map(str::to_owned);
+        assert_eq!(
+            store.upsert_scraped_jobs(&jobs, &recorded, t0()).await.unwrap(),
+            summary(0, 0, 3, 0)
+        );
         // Posting 3's job goes inactive: it must be read again to come back.
         assert_eq!(
             store.deactivate_stale_jobs(t0(), t0() + secs(1)).await.unwrap(),
@@ -499,6 +492,69 @@ store_test!(
         assert_eq!(by_title("Junior Analyst").last_seen_at, later);
         assert_eq!(by_title("Graduate Engineer").last_seen_at, t0() + secs(60));
         assert!(!by_title("Intern Designer").active);
+    }
+);
+
+store_test!(
+    a_scraped_batch_stores_each_postings_hash_with_its_own_link,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let board = job(
+            "greenhouse",
+            "kestrel",
+            "1",
+            "Graduate Analyst",
+            "Kestrel",
+            "berlin",
+        );
+        let site = "https://kestrel.example/careers";
+        let mirror = job("jsonld", site, "k-1", "Graduate Analyst", "Kestrel", "berlin");
+        let pair = |id: &str, hash: &str| vec![(id.to_owned(), hash.to_owned())];
+        // A new job and its copy on the company's site, in one batch: one job, two links,
+        // each with the hash of what its own source sent.
+        assert_eq!(
+            store
+                .upsert_scraped_jobs(&[board.clone(), mirror], &["g1".into(), "j1".into()], t0())
+                .await
+                .unwrap(),
+            summary(1, 0, 0, 1)
+        );
+        let later = t0() + secs(60);
+        let seen = |source: &'static str, board: &'static str, id: &str, hash: &str| {
+            let store = store.clone();
+            let postings = pair(id, hash);
+            async move {
+                store
+                    .seen_unchanged(source, board, &postings, later)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(seen("greenhouse", "kestrel", "1", "g1").await, ["1"]);
+        assert_eq!(seen("jsonld", site, "k-1", "j1").await, ["k-1"]);
+        assert!(seen("jsonld", site, "k-1", "g1").await.is_empty());
+
+        // The board edits the posting: the new hash replaces the old.
+        let mut edited = board.clone();
+        edited.description_text = "Join our graduate programme in Berlin.".into();
+        assert_eq!(
+            store
+                .upsert_scraped_jobs(std::slice::from_ref(&edited), &["g2".into()], later)
+                .await
+                .unwrap(),
+            summary(0, 1, 0, 0)
+        );
+        assert!(seen("greenhouse", "kestrel", "1", "g1").await.is_empty());
+        assert_eq!(seen("greenhouse", "kestrel", "1", "g2").await, ["1"]);
+
+        // Hashes that do not pair with the jobs are refused, and nothing is written.
+        let err = store
+            .upsert_scraped_jobs(&[board, edited], &["g3".into()], later)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("1 posting hashes for 2 jobs"), "{err}");
+        assert_eq!(seen("greenhouse", "kestrel", "1", "g2").await, ["1"]);
+        assert_eq!(store.jobs(false).await.unwrap().len(), 1);
     }
 );
 
