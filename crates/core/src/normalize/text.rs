@@ -116,41 +116,38 @@ pub(crate) fn sanitize(html: &str) -> String {
     CLEANER.clean(html).to_string().trim().to_owned()
 }
 
-/// Elements whose start or end is a line break in the text form.
-const BLOCK_TAGS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "br",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "footer",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "tr",
-    "ul",
-];
-/// Elements whose content is not text for a reader.
-const SKIPPED_TAGS: &[&str] = &[
-    "script", "style", "head", "title", "noscript", "template", "iframe", "object",
-];
+/// What an element is to the text form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TagKind {
+    /// Its start and end are line breaks.
+    Block,
+    /// A table cell: a space.
+    Cell,
+    /// Its content is not text for a reader.
+    Skipped,
+    Inline,
+}
+
+/// The kind of the element named `name`, in any case. Descriptions hold dozens of
+/// tags, so this is one `match`, not a search through lists of names.
+fn tag_kind(name: &str) -> TagKind {
+    let mut buffer = [0u8; 10];
+    let Some(lower) = buffer.get_mut(..name.len()) else {
+        return TagKind::Inline;
+    };
+    lower.copy_from_slice(name.as_bytes());
+    lower.make_ascii_lowercase();
+    match &*lower {
+        b"address" | b"article" | b"aside" | b"blockquote" | b"br" | b"dd" | b"div" | b"dl" | b"dt"
+        | b"footer" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"header" | b"hr" | b"li" | b"main"
+        | b"nav" | b"ol" | b"p" | b"pre" | b"section" | b"table" | b"tr" | b"ul" => TagKind::Block,
+        b"td" | b"th" => TagKind::Cell,
+        b"script" | b"style" | b"head" | b"title" | b"noscript" | b"template" | b"iframe" | b"object" => {
+            TagKind::Skipped
+        }
+        _ => TagKind::Inline,
+    }
+}
 
 /// Plain text from HTML: block elements become line breaks, entities are decoded,
 /// whitespace collapsed, empty lines dropped.
@@ -170,7 +167,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
             .bytes()
             .position(|b| !b.is_ascii_alphanumeric())
             .unwrap_or(named.len())];
-        let is = |tags: &[&str]| tags.iter().any(|tag| tag.eq_ignore_ascii_case(name));
+        let kind = tag_kind(name);
         let Some(gt) = after
             .find('>')
             .filter(|_| !name.is_empty() || after.starts_with('!'))
@@ -181,15 +178,15 @@ pub(crate) fn html_to_text(html: &str) -> String {
             continue;
         };
         rest = &after[gt + 1..];
-        if is(SKIPPED_TAGS) && !closing {
+        if kind == TagKind::Skipped && !closing {
             let end = format!("</{}", name.to_ascii_lowercase());
             rest = rest.to_ascii_lowercase().find(&end).map_or("", |at| {
                 let tail = &rest[at..];
                 tail.find('>').map_or("", |gt| &tail[gt + 1..])
             });
-        } else if is(BLOCK_TAGS) {
+        } else if kind == TagKind::Block {
             out.push('\n');
-        } else if is(&["td", "th"]) {
+        } else if kind == TagKind::Cell {
             out.push(' ');
         }
     }
@@ -200,20 +197,53 @@ pub(crate) fn html_to_text(html: &str) -> String {
 /// Collapses whitespace within each line and drops empty lines.
 pub(crate) fn collapse_lines(text: &str) -> String {
     // One buffer rather than a string per line: descriptions run to hundreds of lines.
+    // Words are copied whole; only whitespace is looked at a character at a time.
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
-        let mut words = line.split_whitespace();
-        let Some(first) = words.next() else { continue };
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(first);
-        for word in words {
-            out.push(' ');
-            out.push_str(word);
+        let mut rest = line;
+        let mut first = true;
+        loop {
+            rest = rest.trim_start();
+            if rest.is_empty() {
+                break;
+            }
+            let end = word_end(rest);
+            if first {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                first = false;
+            } else {
+                out.push(' ');
+            }
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
         }
     }
     out
+}
+
+/// The length of the word `text` starts with: up to its first whitespace character
+/// (`char::is_whitespace`), read a byte at a time while the text is ASCII.
+fn word_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if byte.is_ascii() {
+            if matches!(byte, b' ' | b'\t'..=b'\r') {
+                return i;
+            }
+            i += 1;
+        } else {
+            let c = text[i..].chars().next().expect("a character starts here");
+            if c.is_whitespace() {
+                return i;
+            }
+            i += c.len_utf8();
+        }
+    }
+    bytes.len()
 }
 
 /// Collapses all whitespace, line breaks included, into single spaces.
@@ -300,6 +330,42 @@ mod tests {
         ] {
             assert!(!clean.contains(bad), "{bad} in {clean}");
         }
+    }
+
+    #[test]
+    fn lines_collapse_as_splitting_on_whitespace_would() {
+        let by_splitting = |text: &str| {
+            text.lines()
+                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        for text in [
+            "",
+            "  \n\t\n",
+            "one",
+            "  two   words  ",
+            "a\r\nb\x0bc\x0cd\u{1c}e",
+            "caf\u{e9}\u{a0}cr\u{e8}me\u{2003}br\u{fb}l\u{e9}e\u{2028}next",
+            "\u{3000}\u{5b57}\u{3000}\u{5b57}\u{85}x\n\n  last line  \n",
+        ] {
+            assert_eq!(collapse_lines(text), by_splitting(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn tags_are_read_in_any_case() {
+        assert_eq!(tag_kind("P"), TagKind::Block);
+        assert_eq!(tag_kind("blockQuote"), TagKind::Block);
+        assert_eq!(tag_kind("TD"), TagKind::Cell);
+        assert_eq!(tag_kind("Script"), TagKind::Skipped);
+        assert_eq!(tag_kind("span"), TagKind::Inline);
+        assert_eq!(tag_kind("averyveryverylongname"), TagKind::Inline);
+        assert_eq!(
+            html_to_text("<P>one</P><DIV>two</DIV><SCRIPT>x()</SCRIPT>three"),
+            "one\ntwo\nthree"
+        );
     }
 
     #[test]
