@@ -145,7 +145,12 @@ impl CareerKeywords {
         let patterns: Vec<String> = patterns.into_iter().map(str::to_owned).collect();
         // Plain keywords always build; were one ever refused, paths would go unnamed
         // rather than normalizing fail.
-        let automaton = AhoCorasick::new(&patterns).ok();
+        // A DFA: built once per process, it reads a description in a fraction of the
+        // instructions the default NFA takes, for a few hundred kilobytes of memory.
+        let automaton = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&patterns)
+            .ok();
         Self {
             automaton,
             patterns,
