@@ -168,10 +168,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
             .position(|b| !b.is_ascii_alphanumeric())
             .unwrap_or(named.len())];
         let kind = tag_kind(name);
-        let Some(gt) = after
-            .find('>')
-            .filter(|_| !name.is_empty() || after.starts_with('!'))
-        else {
+        let Some(gt) = tag_end(after).filter(|_| !name.is_empty() || after.starts_with('!')) else {
             // A bare "<" in text ("a < b"), not a tag.
             out.push('<');
             rest = after;
@@ -192,6 +189,32 @@ pub(crate) fn html_to_text(html: &str) -> String {
     }
     decode_entities_into(rest, &mut out);
     collapse_lines(&out)
+}
+
+/// Where the tag whose text `tag` starts (just after its `<`) ends: its first `>`
+/// outside a quoted attribute value, so that `<a title="a > b">` is one tag. A quote
+/// left open falls back to the first `>`, as the tag would otherwise swallow the rest.
+fn tag_end(tag: &str) -> Option<usize> {
+    let bytes = tag.as_bytes();
+    let mut after_equals = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'>' => return Some(i),
+            b'=' => after_equals = true,
+            quote @ (b'"' | b'\'') if after_equals => {
+                match memchr::memchr(quote, &bytes[i + 1..]) {
+                    Some(close) => i += close + 1,
+                    None => return memchr::memchr(b'>', bytes),
+                }
+                after_equals = false;
+            }
+            byte if byte.is_ascii_whitespace() => {}
+            _ => after_equals = false,
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Collapses whitespace within each line and drops empty lines.
@@ -297,6 +320,18 @@ mod tests {
         ] {
             assert!(!clean.contains(bad), "{bad} in {clean}");
         }
+    }
+
+    #[test]
+    fn a_greater_than_sign_in_a_quoted_attribute_does_not_end_the_tag() {
+        assert_eq!(
+            html_to_text(r#"<p title="a > b">Hello</p><a href='/jobs?x>1' class=x>Apply</a>"#),
+            "Hello\nApply"
+        );
+        // Quotes outside attribute values are text or names, not quoting.
+        assert_eq!(html_to_text(r#"<p data-x"y>It's "here"</p>"#), r#"It's "here""#);
+        // A quote never closed: the tag ends at its first ">" as before.
+        assert_eq!(html_to_text(r#"<p title="open>Text"#), "Text");
     }
 
     #[test]
