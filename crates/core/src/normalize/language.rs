@@ -111,7 +111,7 @@ fn is_requirement(lower: &str, original: &str, at: usize, name: &str) -> bool {
     let next_words = lower[end..].trim_start_matches([' ', '-']);
     if NOT_A_REQUIREMENT
         .iter()
-        .any(|noun| next_words.starts_with(noun) && boundary(&next_words[noun.len()..]))
+        .any(|noun| next_words.starts_with(noun) && boundary_after(&next_words[noun.len()..]))
     {
         return false;
     }
@@ -124,10 +124,6 @@ fn is_requirement(lower: &str, original: &str, at: usize, name: &str) -> bool {
     let from = floor_char(lower, at.saturating_sub(WINDOW).max(sentence_start));
     let to = floor_char(lower, (end + WINDOW).min(sentence_end));
     PROFICIENCY.is_match(&lower[from..at]) || PROFICIENCY.is_match(&lower[end..to.max(end)])
-}
-
-fn boundary(rest: &str) -> bool {
-    rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
 }
 
 fn floor_char(text: &str, mut i: usize) -> usize {

@@ -136,7 +136,7 @@ pub fn posting_hash(raw: &RawPosting, taxonomy: &Taxonomy) -> String {
     }
     hash.optional(language.as_deref());
     hash.texts(tags);
-    format!("{:016x}", hash.0.digest())
+    hex(hash.0.digest())
 }
 
 /// Feeds a posting's fields to XXH3 so that no two postings feed the same bytes: each
@@ -175,7 +175,12 @@ impl PostingHasher {
 /// specification and reads kilobytes in well under a microsecond (FNV-1a, used for
 /// the short fingerprint keys, costs several microseconds a posting here).
 pub fn content_hash(bytes: &[u8]) -> String {
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
+    hex(xxhash_rust::xxh3::xxh3_64(bytes))
+}
+
+/// A 64-bit hash as the 16 hex digits it is stored as.
+fn hex(hash: u64) -> String {
+    format!("{hash:016x}")
 }
 
 /// Interprets a raw posting against the taxonomy. `now` bounds the posting date: a
