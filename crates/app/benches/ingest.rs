@@ -22,6 +22,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+// Linked for its global allocator, so the benchmark allocates as `jobping` does.
+use jobping as _;
 use jobping_core::normalize::{normalize, posting_hash};
 use jobping_core::{Job, Taxonomy};
 use jobping_sources::adapters::parse;
