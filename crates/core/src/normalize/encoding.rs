@@ -9,8 +9,25 @@ pub(crate) fn decode_entities(text: &str) -> String {
     out
 }
 
+/// Where decoded text goes: a `String`, or a writer that collapses whitespace as it
+/// comes (`text::Collapsed`).
+pub(crate) trait TextOut {
+    fn push_str(&mut self, text: &str);
+    fn push(&mut self, c: char);
+}
+
+impl TextOut for String {
+    fn push_str(&mut self, text: &str) {
+        String::push_str(self, text);
+    }
+
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+}
+
 /// As [`decode_entities`], appending to `out`.
-pub(crate) fn decode_entities_into(text: &str, out: &mut String) {
+pub(crate) fn decode_entities_into(text: &str, out: &mut impl TextOut) {
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);

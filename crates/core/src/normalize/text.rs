@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use super::encoding::{decode_entities, decode_entities_into};
+use super::encoding::{TextOut, decode_entities, decode_entities_into};
 use std::sync::LazyLock;
 
 /// A description in both forms.
@@ -113,7 +113,16 @@ pub(crate) fn sanitize(html: &str) -> String {
             .link_rel(Some("nofollow noopener noreferrer"));
         builder
     });
-    CLEANER.clean(html).to_string().trim().to_owned()
+    // Written straight into one buffer: `to_string` would serialize, check and copy it twice.
+    let mut bytes = Vec::with_capacity(html.len());
+    if CLEANER.clean(html).write_to(&mut bytes).is_err() {
+        return String::new();
+    }
+    let mut clean =
+        String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    clean.truncate(clean.trim_end().len());
+    clean.drain(..clean.len() - clean.trim_start().len());
+    clean
 }
 
 /// What an element is to the text form.
@@ -152,7 +161,7 @@ fn tag_kind(name: &str) -> TagKind {
 /// Plain text from HTML: block elements become line breaks, entities are decoded,
 /// whitespace collapsed, empty lines dropped.
 pub(crate) fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+    let mut out = Collapsed::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         decode_entities_into(&rest[..lt], &mut out);
@@ -182,13 +191,13 @@ pub(crate) fn html_to_text(html: &str) -> String {
                 tail.find('>').map_or("", |gt| &tail[gt + 1..])
             });
         } else if kind == TagKind::Block {
-            out.push('\n');
+            out.end_line();
         } else if kind == TagKind::Cell {
             out.push(' ');
         }
     }
     decode_entities_into(rest, &mut out);
-    collapse_lines(&out)
+    out.finish()
 }
 
 /// Where the tag whose text `tag` starts (just after its `<`) ends: its first `>`
@@ -219,21 +228,113 @@ fn tag_end(tag: &str) -> Option<usize> {
 
 /// Collapses whitespace within each line and drops empty lines.
 pub(crate) fn collapse_lines(text: &str) -> String {
-    // One buffer rather than a string per line: descriptions run to hundreds of lines.
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        let mut words = line.split_whitespace();
-        let Some(first) = words.next() else { continue };
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(first);
-        for word in words {
-            out.push(' ');
-            out.push_str(word);
+    let mut out = Collapsed::with_capacity(text.len());
+    out.push_str(text);
+    out.finish()
+}
+
+/// Text written in pieces and collapsed as it comes, so that a description is not
+/// copied once more to be tidied: within a line, any run of whitespace (Unicode's, so
+/// no-break spaces too) is one space, none at either end; `\n` ends a line; empty lines
+/// are dropped. The same result as splitting the whole text into lines and words.
+pub(crate) struct Collapsed {
+    out: String,
+    /// The current line has a word on it.
+    line_open: bool,
+    /// Whitespace came after the last word of the current line.
+    space: bool,
+}
+
+impl Collapsed {
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            out: String::with_capacity(capacity),
+            line_open: false,
+            space: false,
         }
     }
-    out
+
+    /// Ends the current line; the next word starts a new one.
+    pub fn end_line(&mut self) {
+        self.line_open = false;
+        self.space = false;
+    }
+
+    fn word(&mut self, word: &str) {
+        if !self.line_open {
+            if !self.out.is_empty() {
+                self.out.push('\n');
+            }
+            self.line_open = true;
+        } else if self.space {
+            self.out.push(' ');
+        }
+        self.space = false;
+        self.out.push_str(word);
+    }
+
+    fn white(&mut self, c: char) {
+        if c == '\n' {
+            self.end_line();
+        } else if self.line_open {
+            self.space = true;
+        }
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// The character starting at byte `i` of `text`, and its length in bytes.
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    text[i..].chars().next().map_or((' ', 1), |c| (c, c.len_utf8()))
+}
+
+impl TextOut for Collapsed {
+    /// Copies each stretch of words that needs no collapsing (single spaces between
+    /// them) at once. Descriptions are mostly ASCII: a printable ASCII byte is one
+    /// comparison, and only other characters are decoded.
+    fn push_str(&mut self, text: &str) {
+        let printable = |byte: u8| byte.wrapping_sub(b'!') < 0x7f - b'!';
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let start = i;
+            while let Some(&byte) = bytes.get(i) {
+                if printable(byte) {
+                    i += 1;
+                } else if byte == b' ' && i > start && bytes.get(i + 1).is_some_and(|&next| printable(next)) {
+                    i += 2;
+                } else {
+                    match char_at(text, i) {
+                        (c, _) if c.is_whitespace() => break,
+                        (_, width) => i += width,
+                    }
+                }
+            }
+            if i > start {
+                self.word(&text[start..i]);
+            }
+            while i < bytes.len() {
+                match char_at(text, i) {
+                    (c, width) if c.is_whitespace() => {
+                        self.white(c);
+                        i += width;
+                    }
+                    _ => break,
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.white(c);
+        } else {
+            self.word(c.encode_utf8(&mut [0; 4]));
+        }
+    }
 }
 
 /// Collapses all whitespace, line breaks included, into single spaces.
@@ -346,6 +447,50 @@ mod tests {
             html_to_text("<P>one</P><DIV>two</DIV><SCRIPT>x()</SCRIPT>three"),
             "one\ntwo\nthree"
         );
+    }
+
+    /// The reading `Collapsed` replaced: split into lines, then each line into words.
+    fn collapse_by_splitting(text: &str) -> String {
+        text.lines()
+            .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|line| !line.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn collapsing_as_text_comes_equals_splitting_into_lines_and_words() {
+        let texts = [
+            "",
+            "   ",
+            "\n\n",
+            "one",
+            "  one  two\t\tthree  ",
+            "one\n\n\n  two \n three\r\nfour\r",
+            "no\u{a0}break\u{a0}\u{a0}spaces \u{2003}em\u{2028}separator",
+            "Café – “quoted” 日本語 テスト\n  Zürich\u{85}next",
+            "a\x0bvertical\x0cfeed",
+            "\u{a0}\n\u{a0}lead",
+        ];
+        for text in texts {
+            assert_eq!(collapse_lines(text), collapse_by_splitting(text), "{text:?}");
+        }
+        // Written in pieces that cut words, spaces and lines anywhere.
+        for text in texts {
+            for cut in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let mut out = Collapsed::with_capacity(0);
+                out.push_str(&text[..cut]);
+                out.push_str(&text[cut..]);
+                assert_eq!(out.finish(), collapse_by_splitting(text), "{text:?} cut at {cut}");
+            }
+        }
+        let mut out = Collapsed::with_capacity(0);
+        for c in "x \u{a0}y\n\nz".chars() {
+            out.push(c);
+        }
+        out.end_line();
+        out.push_str("  w");
+        assert_eq!(out.finish(), "x y\nz\nw");
     }
 
     #[test]
