@@ -107,15 +107,26 @@ pub(crate) fn needles(words: &[&str]) -> AhoCorasick {
 /// The lines of `text` that mention any of `needles`, joined by line breaks. A cheap
 /// filter before the costlier phrase patterns: most of a description is about the
 /// company and never mentions visas or years, and patterns never span lines.
+///
+/// One search over the whole text, resumed after each line it finds: a search per line
+/// cost more in starting than in reading, descriptions having dozens of short lines.
 pub(crate) fn lines_mentioning(text: &str, needles: &AhoCorasick) -> String {
     let mut out = String::new();
-    for line in text.lines() {
-        if needles.is_match(line) {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(line);
+    let mut from = 0;
+    while from < text.len()
+        && let Some(found) = needles.find(aho_corasick::Input::new(text).range(from..))
+    {
+        let start = text[..found.start()].rfind('\n').map_or(0, |newline| newline + 1);
+        let end = text[found.end()..]
+            .find('\n')
+            .map_or(text.len(), |newline| found.end() + newline);
+        // As `str::lines` reads them: a line ends at "\n" or "\r\n".
+        let line = &text[start..end];
+        if !out.is_empty() {
+            out.push('\n');
         }
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        from = end + 1;
     }
     out
 }
@@ -161,6 +172,15 @@ mod tests {
             "Visa sponsorship offered\nWe SPONSOR visas"
         );
         assert_eq!(lines_mentioning(text, &needles(&["zzz"])), "");
+        // Several mentions on one line give the line once; the first and last lines,
+        // with or without a line break after them, are found too.
+        let visas = needles(&["visa", "sponsor"]);
+        assert_eq!(
+            lines_mentioning("visa first\nno\r\nsponsor a visa, sponsor\r\n\nlast visa", &visas),
+            "visa first\nsponsor a visa, sponsor\nlast visa"
+        );
+        assert_eq!(lines_mentioning("\nvisa\n", &visas), "visa");
+        assert_eq!(lines_mentioning("", &visas), "");
         let years = needles(&["anné", "año"]);
         assert_eq!(
             lines_mentioning("DEUX ANNÉES\nune Année\nAÑOS\nannee\nano", &years),
