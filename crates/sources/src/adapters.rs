@@ -9,6 +9,7 @@ use jobping_core::RawPosting;
 use url::Url;
 
 mod dates;
+mod html_scripts;
 mod json;
 mod kind;
 mod request;

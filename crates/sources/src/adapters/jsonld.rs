@@ -5,11 +5,14 @@
 //! other blocks still read; a `JobPosting` without a title is skipped with its position
 //! among the page's postings.
 
+use std::borrow::Cow;
+
 use jobping_core::RawPosting;
 use scraper::{Html, Selector};
 use serde_json::Value;
 use url::Url;
 
+use super::html_scripts;
 use super::json::{self, as_text, number, push_unique, raw, text};
 use super::kind::SourceKind;
 use super::request::{RequestError, page_url, rebase};
@@ -26,17 +29,9 @@ pub(super) fn first_url(base: &Url, board: &str) -> Result<Url, RequestError> {
 
 pub(super) fn parse(ctx: &Ctx, body: &[u8]) -> Result<Page, ParseError> {
     let html = String::from_utf8_lossy(body);
-    let document = Html::parse_document(&html);
-    let scripts = Selector::parse("script").map_err(|e| ctx.error(format!("selector: {e}")))?;
     let mut page = Page::default();
     let mut values = Vec::new();
-    let blocks = document.select(&scripts).filter(|s| {
-        s.value()
-            .attr("type")
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-    });
-    for (index, script) in blocks.enumerate() {
-        let source: String = script.text().collect();
+    for (index, source) in blocks(ctx, &html)?.iter().enumerate() {
         match serde_json::from_str::<Value>(source.trim()) {
             Ok(value) => values.push(value),
             Err(e) => page.skipped.push(Skipped {
@@ -57,6 +52,26 @@ pub(super) fn parse(ctx: &Ctx, body: &[u8]) -> Result<Page, ParseError> {
         }
     }
     Ok(page)
+}
+
+/// The content of each `application/ld+json` script, in page order: found by the
+/// scanner where it can be sure, else by parsing the whole page.
+fn blocks<'h>(ctx: &Ctx, html: &'h str) -> Result<Vec<Cow<'h, str>>, ParseError> {
+    let is_json_ld = |kind: &str| kind.trim().eq_ignore_ascii_case("application/ld+json");
+    if let Some(scripts) = html_scripts::scripts(html) {
+        return Ok(scripts
+            .into_iter()
+            .filter(|script| script.kind.is_some_and(is_json_ld))
+            .map(|script| script.content)
+            .collect());
+    }
+    let document = Html::parse_document(html);
+    let scripts = Selector::parse("script").map_err(|e| ctx.error(format!("selector: {e}")))?;
+    Ok(document
+        .select(&scripts)
+        .filter(|script| script.value().attr("type").is_some_and(is_json_ld))
+        .map(|script| Cow::Owned(script.text().collect()))
+        .collect())
 }
 
 /// Every object typed `JobPosting`, wherever it sits in the block.
