@@ -699,3 +699,22 @@ store_test!(
         assert_eq!(jobs[0].last_seen_at, t0() + secs(3));
     }
 );
+
+/// SQLite only: a new database gets 32 KiB pages, set before it turned to WAL (after
+/// which its page size cannot change), so that a 7-8 kB job row fits in one page rather
+/// than a chain of overflow pages.
+#[tokio::test]
+async fn a_new_sqlite_database_has_pages_a_job_row_fits_in() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let intern = job(
+        "greenhouse",
+        "fictional-labs",
+        "1",
+        "Data Intern",
+        "Fictional Labs",
+        "Berlin",
+    );
+    store.upsert_jobs(&[intern], t0()).await.expect("upserting a job");
+    assert_eq!(db.count("PRAGMA page_size").await, 32 * 1024);
+}
