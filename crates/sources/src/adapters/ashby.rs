@@ -59,9 +59,7 @@ fn read(ctx: &Ctx, job: &Value) -> Result<jobping_core::RawPosting, String> {
 
 /// The first salary component, with the board's own summary as text.
 fn salary(job: &Value) -> Option<jobping_core::RawSalary> {
-    let components = job
-        .pointer("/compensation/summaryComponents")
-        .and_then(Value::as_array);
+    let components = json::at(job, "/compensation/summaryComponents").and_then(Value::as_array);
     let pay = components
         .into_iter()
         .flatten()
