@@ -257,7 +257,11 @@ fn function_word_vote(sample: &str) -> Option<&'static str> {
     });
     let lower = sample.to_lowercase();
     let mut hits = [0usize; FUNCTION_WORDS.len()];
-    for word in lower.split(|c: char| !c.is_alphabetic()) {
+    // Empty pieces (between a comma and a space, say) are no word and not worth a hash.
+    for word in lower
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
         if let Some(&lang) = WORDS.get(word) {
             hits[lang] += 1;
         }
