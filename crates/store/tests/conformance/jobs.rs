@@ -700,7 +700,7 @@ store_test!(
     }
 );
 
-/// SQLite only: a new database gets 32 KiB pages, set before it turned to WAL (after
+/// SQLite only: a new database gets 16 KiB pages, set before it turned to WAL (after
 /// which its page size cannot change), so that a 7-8 kB job row fits in one page rather
 /// than a chain of overflow pages.
 #[tokio::test]
@@ -716,5 +716,5 @@ async fn a_new_sqlite_database_has_pages_a_job_row_fits_in() {
         "Berlin",
     );
     store.upsert_jobs(&[intern], t0()).await.expect("upserting a job");
-    assert_eq!(db.count("PRAGMA page_size").await, 32 * 1024);
+    assert_eq!(db.count("PRAGMA page_size").await, 16 * 1024);
 }
