@@ -30,10 +30,10 @@ pub(crate) fn scripts(html: &str) -> Option<Vec<Script<'_>>> {
         let at = i + lt + 1;
         match bytes.get(at) {
             Some(b'!') => i = declaration_end(html, at + 1)?,
-            Some(b'?') => i = memchr::memchr(b'>', &bytes[at..]).map(|gt| at + gt + 1)?,
+            Some(b'?') => i = past_next_gt(bytes, at)?,
             Some(b'/') => i = end_tag_end(html, at + 1)?,
             Some(letter) if letter.is_ascii_alphabetic() => {
-                let name_end = at + name_len(&bytes[at..]);
+                let name_end = at + len_until(&bytes[at..], ends_name);
                 let name = &html[at..name_end];
                 let tag = start_tag(html, name_end)?;
                 let content_start = tag.end;
@@ -104,20 +104,24 @@ fn is_space(byte: u8) -> bool {
     matches!(byte, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
 }
 
-/// The length of a tag name: up to a space, "/" or ">".
-fn name_len(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .position(|&b| is_space(b) || b == b'/' || b == b'>')
-        .unwrap_or(bytes.len())
+/// Whether a byte ends a tag name: a space, "/" or ">".
+fn ends_name(byte: u8) -> bool {
+    is_space(byte) || byte == b'/' || byte == b'>'
 }
 
-/// The length of an attribute name: as a tag name's, and up to "=".
-fn attribute_name_len(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .position(|&b| is_space(b) || b == b'/' || b == b'>' || b == b'=')
-        .unwrap_or(bytes.len())
+/// How many bytes come before the first that `stop` accepts (all of them if none does).
+fn len_until(bytes: &[u8], stop: impl Fn(u8) -> bool) -> usize {
+    bytes.iter().position(|&b| stop(b)).unwrap_or(bytes.len())
+}
+
+/// The first byte from `i` on that is not a space.
+fn skip_spaces(bytes: &[u8], i: usize) -> usize {
+    i + len_until(&bytes[i..], |b| !is_space(b))
+}
+
+/// Just past the first ">" from `i` on: where a bogus comment ends.
+fn past_next_gt(bytes: &[u8], i: usize) -> Option<usize> {
+    memchr::memchr(b'>', &bytes[i..]).map(|gt| i + gt + 1)
 }
 
 struct StartTag<'a> {
@@ -133,25 +137,18 @@ fn start_tag(html: &str, mut i: usize) -> Option<StartTag<'_>> {
     let bytes = html.as_bytes();
     let mut kind = None;
     loop {
-        while bytes.get(i).is_some_and(|&b| is_space(b) || b == b'/') {
-            i += 1;
-        }
+        i += len_until(&bytes[i..], |b| !is_space(b) && b != b'/');
         match bytes.get(i)? {
             b'>' => return Some(StartTag { end: i + 1, kind }),
             // An attribute name may start with "=".
             _ => {
                 let name_start = i;
-                i += 1 + attribute_name_len(&bytes[i + 1..]);
+                i += 1 + len_until(&bytes[i + 1..], |b| ends_name(b) || b == b'=');
                 let name = &html[name_start..i];
-                while bytes.get(i).is_some_and(|&b| is_space(b)) {
-                    i += 1;
-                }
+                i = skip_spaces(bytes, i);
                 let mut value = "";
                 if bytes.get(i) == Some(&b'=') {
-                    i += 1;
-                    while bytes.get(i).is_some_and(|&b| is_space(b)) {
-                        i += 1;
-                    }
+                    i = skip_spaces(bytes, i + 1);
                     match *bytes.get(i)? {
                         quote @ (b'"' | b'\'') => {
                             let close = i + 1 + memchr::memchr(quote, &bytes[i + 1..])?;
@@ -161,9 +158,7 @@ fn start_tag(html: &str, mut i: usize) -> Option<StartTag<'_>> {
                         b'>' => {}
                         _ => {
                             let start = i;
-                            while bytes.get(i).is_some_and(|&b| !is_space(b) && b != b'>') {
-                                i += 1;
-                            }
+                            i += len_until(&bytes[i..], |b| is_space(b) || b == b'>');
                             value = &html[start..i];
                         }
                     }
@@ -182,11 +177,11 @@ fn end_tag_end(html: &str, i: usize) -> Option<usize> {
     match bytes.get(i)? {
         b'>' => Some(i + 1),
         letter if letter.is_ascii_alphabetic() => {
-            let name_end = i + name_len(&bytes[i..]);
+            let name_end = i + len_until(&bytes[i..], ends_name);
             start_tag(html, name_end).map(|tag| tag.end)
         }
         // "</" and anything else: a bogus comment, to the next ">".
-        _ => memchr::memchr(b'>', &bytes[i..]).map(|gt| i + gt + 1),
+        _ => past_next_gt(bytes, i),
     }
 }
 
@@ -224,9 +219,7 @@ fn raw_text_end(html: &str, i: usize, name: &str) -> usize {
             && bytes
                 .get(at + 2..after)
                 .is_some_and(|candidate| candidate.eq_ignore_ascii_case(name.as_bytes()))
-            && bytes
-                .get(after)
-                .is_some_and(|&b| is_space(b) || b == b'/' || b == b'>')
+            && bytes.get(after).copied().is_some_and(ends_name)
         {
             return at;
         }

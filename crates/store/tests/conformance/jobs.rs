@@ -425,6 +425,14 @@ store_test!(
     }
 );
 
+/// Postings as `seen_unchanged` takes them: (external id, posting hash).
+fn hashes(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(id, hash)| ((*id).into(), (*hash).into()))
+        .collect()
+}
+
 store_test!(
     an_unchanged_posting_is_only_marked_seen_and_a_changed_or_inactive_one_is_not,
     |db: TestDb| async move {
@@ -435,12 +443,6 @@ store_test!(
             job("recruitee", "fjord", "3", "Intern Designer", "Fjord", "munich"),
         ];
         store.upsert_jobs(&jobs, t0()).await.unwrap();
-        let hashes = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(id, hash)| ((*id).into(), (*hash).into()))
-                .collect()
-        };
         // Nothing recorded yet: nothing is known to be unchanged.
         let later = t0() + secs(3_600);
         let none = store
@@ -509,7 +511,6 @@ store_test!(
         );
         let site = "https://kestrel.example/careers";
         let mirror = job("jsonld", site, "k-1", "Graduate Analyst", "Kestrel", "berlin");
-        let pair = |id: &str, hash: &str| vec![(id.to_owned(), hash.to_owned())];
         // A new job and its copy on the company's site, in one batch: one job, two links,
         // each with the hash of what its own source sent.
         assert_eq!(
@@ -522,7 +523,7 @@ store_test!(
         let later = t0() + secs(60);
         let seen = |source: &'static str, board: &'static str, id: &str, hash: &str| {
             let store = store.clone();
-            let postings = pair(id, hash);
+            let postings = hashes(&[(id, hash)]);
             async move {
                 store
                     .seen_unchanged(source, board, &postings, later)
