@@ -13,6 +13,9 @@ mod fingerprint;
 mod language;
 mod level;
 mod location;
+mod plain_html;
+#[cfg(test)]
+mod plain_html_tests;
 mod region;
 mod salary;
 mod text;
@@ -55,7 +58,7 @@ pub enum Rejected {
 
 /// Bump when `normalize` reads the same posting differently, so that every posting is
 /// normalized afresh on its board's next scrape rather than skipped as unchanged.
-const NORMALIZATION_REVISION: u32 = 3;
+const NORMALIZATION_REVISION: u32 = 4;
 
 /// A stable hash of what a board sent for one posting and of what reads it (this
 /// crate's version, [`NORMALIZATION_REVISION`] and the taxonomy). A re-scrape that

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::encoding::{TextOut, decode_entities, decode_entities_into};
+use super::plain_html;
 use std::sync::LazyLock;
 
 /// A description in both forms.
@@ -77,7 +78,17 @@ fn unescape_if_escaped(html: &str) -> Cow<'_, str> {
 
 /// Keeps basic formatting, lists and links; links get `rel="nofollow noopener
 /// noreferrer"`. Scripts, styles, iframes, images and every attribute but `href` go.
+/// Plain HTML takes a fast path that writes what ammonia would; the rest goes through
+/// ammonia.
 pub(crate) fn sanitize(html: &str) -> String {
+    let mut clean = plain_html::sanitize_plain(html).unwrap_or_else(|| sanitize_with_ammonia(html));
+    clean.truncate(clean.trim_end().len());
+    clean.drain(..clean.len() - clean.trim_start().len());
+    clean
+}
+
+/// What ammonia makes of `html`, untrimmed.
+pub(crate) fn sanitize_with_ammonia(html: &str) -> String {
     static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         let tags: HashSet<&str> = [
             "a",
@@ -108,9 +119,11 @@ pub(crate) fn sanitize(html: &str) -> String {
         builder
             .tags(tags)
             .clean_content_tags(["script", "style", "iframe", "noscript", "template", "object"].into())
+            // Not even ammonia's default `lang` and `title` on every element.
+            .generic_attributes(HashSet::new())
             .tag_attributes(HashMap::from([("a", HashSet::from(["href"]))]))
-            .url_schemes(["http", "https", "mailto"].into())
-            .link_rel(Some("nofollow noopener noreferrer"));
+            .url_schemes(plain_html::URL_SCHEMES.into())
+            .link_rel(Some(plain_html::LINK_REL));
         builder
     });
     // Written straight into one buffer: `to_string` would serialize, check and copy it twice.
@@ -118,11 +131,7 @@ pub(crate) fn sanitize(html: &str) -> String {
     if CLEANER.clean(html).write_to(&mut bytes).is_err() {
         return String::new();
     }
-    let mut clean =
-        String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    clean.truncate(clean.trim_end().len());
-    clean.drain(..clean.len() - clean.trim_start().len());
-    clean
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// What an element is to the text form.
