@@ -104,7 +104,14 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        // The writer keeps up to 64 MiB of pages rather than SQLite's 2 MiB: a batch of
+        // upserts looks up and inserts keys all over the jobs' and links' indexes, and
+        // with the default cache it reads those pages back from the OS again and again
+        // (ingest first pass +7%, measured on 2 cores). The cache grows only as pages
+        // are used; readers keep the default.
         let writer = options
+            .clone()
+            .pragma("cache_size", "-65536")
             .connect()
             .await
             .with_context(|| format!("opening the SQLite database {url:?}"))?;
