@@ -35,6 +35,7 @@ use crate::{
 };
 
 mod billing;
+mod checkpoint;
 mod delivery;
 mod export;
 mod feedback;
@@ -112,6 +113,11 @@ impl SqliteStore {
         let writer = options
             .clone()
             .pragma("cache_size", "-65536")
+            // Checkpoints are the checkpointer's (below); the writer's own is a backstop.
+            .pragma(
+                "wal_autocheckpoint",
+                checkpoint::WRITER_THRESHOLD_PAGES.to_string(),
+            )
             .connect()
             .await
             .with_context(|| format!("opening the SQLite database {url:?}"))?;
@@ -124,7 +130,7 @@ impl SqliteStore {
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .test_before_acquire(false)
-                .connect_with(options.read_only(true))
+                .connect_with(options.clone().read_only(true))
                 .await
                 .with_context(|| format!("opening the SQLite database {url:?} for reading"))?;
             Some(pool)
@@ -134,6 +140,9 @@ impl SqliteStore {
             reader,
         };
         store.migrate().await?;
+        if !in_memory {
+            checkpoint::start(options, Arc::downgrade(&store.writer)).await;
+        }
         Ok(store)
     }
 

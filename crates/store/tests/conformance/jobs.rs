@@ -719,3 +719,48 @@ async fn a_new_sqlite_database_has_pages_a_job_row_fits_in() {
     store.upsert_jobs(&[intern], t0()).await.expect("upserting a job");
     assert_eq!(db.count("PRAGMA page_size").await, 16 * 1024);
 }
+
+/// SQLite only: what is written reaches the database file itself within seconds, though
+/// the log is far below the writer's own checkpoint threshold: a checkpointer beside the
+/// writer copies it.
+#[tokio::test]
+async fn sqlite_copies_its_log_into_the_database_beside_the_writer() {
+    use sqlx::Connection;
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let intern = job(
+        "greenhouse",
+        "fictional-labs",
+        "1",
+        "Data Intern",
+        "Fictional Labs",
+        "Berlin",
+    );
+    store.upsert_jobs(&[intern], t0()).await.expect("upserting a job");
+    let file = db.url.trim_start_matches("sqlite://").to_owned();
+    let copy = format!("{file}.copy");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        // The database file alone, without its log: only what has been checkpointed.
+        std::fs::copy(&file, &copy).expect("copying the database file");
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{copy}"))
+            .await
+            .expect("opening the copy");
+        let jobs: Option<i64> = sqlx::query_scalar("SELECT COUNT(*) FROM jobs")
+            .fetch_one(&mut conn)
+            .await
+            .ok();
+        let _ = conn.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{copy}{suffix}"));
+        }
+        if jobs == Some(1) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the job is still only in the log after 10 s (the file holds {jobs:?})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
