@@ -701,6 +701,18 @@ store_test!(
     }
 );
 
+/// One job, for the SQLite-only tests.
+fn intern() -> Job {
+    job(
+        "greenhouse",
+        "fictional-labs",
+        "1",
+        "Data Intern",
+        "Fictional Labs",
+        "Berlin",
+    )
+}
+
 /// SQLite only: a new database gets 16 KiB pages, set before it turned to WAL (after
 /// which its page size cannot change), so that a 7-8 kB job row fits in one page rather
 /// than a chain of overflow pages.
@@ -708,15 +720,10 @@ store_test!(
 async fn a_new_sqlite_database_has_pages_a_job_row_fits_in() {
     let db = TestDb::sqlite();
     let store = db.store().await;
-    let intern = job(
-        "greenhouse",
-        "fictional-labs",
-        "1",
-        "Data Intern",
-        "Fictional Labs",
-        "Berlin",
-    );
-    store.upsert_jobs(&[intern], t0()).await.expect("upserting a job");
+    store
+        .upsert_jobs(&[intern()], t0())
+        .await
+        .expect("upserting a job");
     assert_eq!(db.count("PRAGMA page_size").await, 16 * 1024);
 }
 
@@ -728,15 +735,10 @@ async fn sqlite_copies_its_log_into_the_database_beside_the_writer() {
     use sqlx::Connection;
     let db = TestDb::sqlite();
     let store = db.store().await;
-    let intern = job(
-        "greenhouse",
-        "fictional-labs",
-        "1",
-        "Data Intern",
-        "Fictional Labs",
-        "Berlin",
-    );
-    store.upsert_jobs(&[intern], t0()).await.expect("upserting a job");
+    store
+        .upsert_jobs(&[intern()], t0())
+        .await
+        .expect("upserting a job");
     let file = db.url.trim_start_matches("sqlite://").to_owned();
     let copy = format!("{file}.copy");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
