@@ -241,6 +241,14 @@ fn is_space(byte: u8) -> bool {
     matches!(byte, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
 }
 
+/// Where the run of spaces from `at` ends.
+fn skip_spaces(bytes: &[u8], at: usize) -> usize {
+    at + bytes[at.min(bytes.len())..]
+        .iter()
+        .take_while(|&&b| is_space(b))
+        .count()
+}
+
 /// A tag name from `at` to the first space, `/` or `>`, lowercased into `buffer`.
 fn tag_name<'b>(bytes: &[u8], at: usize, buffer: &'b mut [u8; 10]) -> Option<(&'b [u8], usize)> {
     let len = bytes[at..]
@@ -258,11 +266,8 @@ fn start_tag(html: &str, at: usize, open: &mut Vec<El>, out: &mut String) -> Opt
     let (name, mut i) = tag_name(bytes, at, &mut buffer)?;
     let el = El::named(name)?;
     let mut href: Option<&str> = None;
-    let mut seen_href = false;
     let self_closing = loop {
-        while bytes.get(i).copied().is_some_and(is_space) {
-            i += 1;
-        }
+        i = skip_spaces(bytes, i);
         match *bytes.get(i)? {
             b'>' => break false,
             b'/' if bytes.get(i + 1) == Some(&b'>') => {
@@ -273,8 +278,7 @@ fn start_tag(html: &str, at: usize, open: &mut Vec<El>, out: &mut String) -> Opt
             _ => {
                 let (attribute, value, next) = attribute(html, i)?;
                 // Of attributes named twice, the parser keeps the first.
-                if el == El::A && !seen_href && attribute.eq_ignore_ascii_case("href") {
-                    seen_href = true;
+                if el == El::A && href.is_none() && attribute.eq_ignore_ascii_case("href") {
                     href = Some(value);
                 }
                 i = next;
@@ -336,17 +340,11 @@ fn attribute(html: &str, at: usize) -> Option<(&str, &str, usize)> {
         i += 1;
     }
     let name = &html[at..i];
-    let mut j = i;
-    while bytes.get(j).copied().is_some_and(is_space) {
-        j += 1;
-    }
+    let mut j = skip_spaces(bytes, i);
     if bytes.get(j) != Some(&b'=') {
         return Some((name, "", i));
     }
-    j += 1;
-    while bytes.get(j).copied().is_some_and(is_space) {
-        j += 1;
-    }
+    j = skip_spaces(bytes, j + 1);
     match *bytes.get(j)? {
         quote @ (b'"' | b'\'') => {
             let len = memchr::memchr(quote, &bytes[j + 1..])?;
@@ -399,11 +397,9 @@ fn keeps_url(href: &str) -> bool {
 
 fn end_tag(bytes: &[u8], at: usize, open: &mut Vec<El>, out: &mut String) -> Option<usize> {
     let mut buffer = [0u8; 10];
-    let (name, mut i) = tag_name(bytes, at, &mut buffer)?;
+    let (name, i) = tag_name(bytes, at, &mut buffer)?;
     let el = El::named(name)?;
-    while bytes.get(i).copied().is_some_and(is_space) {
-        i += 1;
-    }
+    let i = skip_spaces(bytes, i);
     if bytes.get(i) != Some(&b'>') {
         return None;
     }

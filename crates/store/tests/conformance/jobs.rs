@@ -701,16 +701,20 @@ store_test!(
     }
 );
 
-/// One job, for the SQLite-only tests.
-fn intern() -> Job {
-    job(
+/// A SQLite database holding one job, and its store, open, for the SQLite-only tests.
+async fn sqlite_with_one_job() -> (TestDb, std::sync::Arc<dyn jobping_store::Store>) {
+    let db = TestDb::sqlite();
+    let intern = job(
         "greenhouse",
         "fictional-labs",
         "1",
         "Data Intern",
         "Fictional Labs",
         "Berlin",
-    )
+    );
+    let store = db.store().await;
+    store.upsert_jobs(&[intern], t0()).await.expect("upserting a job");
+    (db, store)
 }
 
 /// SQLite only: a new database gets 16 KiB pages, set before it turned to WAL (after
@@ -718,12 +722,7 @@ fn intern() -> Job {
 /// than a chain of overflow pages.
 #[tokio::test]
 async fn a_new_sqlite_database_has_pages_a_job_row_fits_in() {
-    let db = TestDb::sqlite();
-    let store = db.store().await;
-    store
-        .upsert_jobs(&[intern()], t0())
-        .await
-        .expect("upserting a job");
+    let (db, _store) = sqlite_with_one_job().await;
     assert_eq!(db.count("PRAGMA page_size").await, 16 * 1024);
 }
 
@@ -733,12 +732,8 @@ async fn a_new_sqlite_database_has_pages_a_job_row_fits_in() {
 #[tokio::test]
 async fn sqlite_copies_its_log_into_the_database_beside_the_writer() {
     use sqlx::Connection;
-    let db = TestDb::sqlite();
-    let store = db.store().await;
-    store
-        .upsert_jobs(&[intern()], t0())
-        .await
-        .expect("upserting a job");
+    // The store stays open: closing its last connection would checkpoint by itself.
+    let (db, _store) = sqlite_with_one_job().await;
     let file = db.url.trim_start_matches("sqlite://").to_owned();
     let copy = format!("{file}.copy");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
