@@ -74,6 +74,10 @@ pub enum Command {
         /// Only show who is due and how many jobs each would get; write and send nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Run the round as if it were this moment (RFC 3339, e.g.
+        /// `2026-12-10T08:00:00Z`): whose slot is open is judged at that time.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_as_of)]
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Make a DKIM signing key and print the DNS record to publish.
     DkimKeygen {
@@ -147,6 +151,13 @@ pub enum JobsCommand {
     },
 }
 
+/// `--as-of`: an RFC 3339 time, with its offset, as UTC.
+fn parse_as_of(value: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(value)
+        .map(|time| time.with_timezone(&chrono::Utc))
+        .map_err(|err| format!("`{value}` is not an RFC 3339 time such as 2026-12-10T08:00:00Z ({err})"))
+}
+
 /// Runs one command to its end.
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
@@ -200,9 +211,10 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .await
                 .map(|_| ())
         }
-        Command::SendDue { dry_run } => {
+        Command::SendDue { dry_run, as_of } => {
             let state = startup::prepare(settings, TaskRegistry::builtin()).await?;
-            commands::send_due::run(&state, dry_run).await.map(|_| ())
+            let as_of = as_of.unwrap_or_else(chrono::Utc::now);
+            commands::send_due::run(&state, dry_run, as_of).await.map(|_| ())
         }
         Command::DkimKeygen { algorithm, out } => {
             let algorithm = match algorithm.as_str() {

@@ -27,6 +27,13 @@ pub mod worker;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Installs ring as the process's rustls crypto provider. `main` calls it first thing;
+/// tests that build the application in-process call it themselves. A second call (or
+/// one after another part installed the same provider) changes nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub use settings::Settings;
 pub use startup::Application;
 pub use state::AppState;

@@ -7,6 +7,10 @@ use jobping::cli::{self, Cli};
 use jobping::{Settings, telemetry};
 
 fn main() -> ExitCode {
+    // Every HTTPS client in the process (job boards, Stripe, Resend, the re-ranker)
+    // is built without a TLS provider of its own; this is the one install, before any
+    // of them exists. Without it reqwest panics when the first client is built.
+    jobping::install_tls_provider();
     let cli = Cli::parse();
     // Settings are checked before anything starts, so a bad one stops us before a port
     // is bound or a database touched.

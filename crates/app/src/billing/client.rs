@@ -80,9 +80,6 @@ impl Stripe {
         let (Some(secret_key), Some(price)) = (&settings.secret_key, &settings.price_monthly) else {
             return Ok(None);
         };
-        // reqwest is built without a default TLS provider; another part of the app may
-        // have installed this one already, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .user_agent(concat!("JobPing/", env!("CARGO_PKG_VERSION"), " (billing)"))
             .connect_timeout(Duration::from_secs(5))

@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -30,10 +30,11 @@ pub struct SendDueReport {
     pub jobs: u64,
 }
 
-/// Runs one round now; with `dry_run`, only says what would go out.
-pub async fn run(state: &AppState, dry_run: bool) -> anyhow::Result<SendDueReport> {
+/// Runs one round as of `now` (the real time, or `--as-of`); with `dry_run`, only says
+/// what would go out.
+pub async fn run(state: &AppState, dry_run: bool, now: DateTime<Utc>) -> anyhow::Result<SendDueReport> {
     let mut round = RoundReport::default();
-    let due = due(state, Utc::now(), &mut round).await?;
+    let due = due(state, now, &mut round).await?;
     let mut report = SendDueReport {
         considered: round.considered,
         due: due.len() as u64,

@@ -56,9 +56,6 @@ impl Reranker {
     /// Checks the settings and builds the HTTP client.
     pub fn new(settings: RerankSettings) -> Result<Self, RerankError> {
         settings.validate().map_err(RerankError::Settings)?;
-        // reqwest is built without a default TLS provider; another part of the app may
-        // have installed this one already, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .user_agent(concat!("JobPing/", env!("CARGO_PKG_VERSION"), " (re-ranking)"))
             .connect_timeout(settings.timeout())
