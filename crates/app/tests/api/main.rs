@@ -14,4 +14,5 @@ mod limits;
 mod matching;
 mod rerank;
 mod scheduler;
+mod serving;
 mod worker;
