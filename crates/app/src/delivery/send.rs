@@ -220,20 +220,21 @@ pub fn render(state: &AppState, delivery: &DeliveryToSend) -> anyhow::Result<Out
         .collect::<Vec<_>>();
     let unsubscribe_url = link("/unsubscribe", Purpose::Unsubscribe, "");
     let manage_url = link("/preferences", Purpose::Manage, "");
+    let rhythm = |tier| super::cadence::Rhythm::of(&state.settings.delivery, tier);
     let rendered = if delivery.kind == DeliveryKind::Welcome {
         templates::welcome(WelcomeEmail {
             manage_url,
             unsubscribe_url: unsubscribe_url.clone(),
             tier_note: (subscriber.tier == Tier::Free).then(|| {
-                "You are on the free plan: 5 hand-picked jobs every week. Premium brings 15 a week, \
-                 on Monday, Wednesday and Friday."
-                    .to_owned()
+                format!(
+                    "You are on the free plan: {}. Premium brings {}.",
+                    rhythm(Tier::Free).summary(),
+                    rhythm(Tier::Premium).summary()
+                )
             }),
             jobs: jobs.into_iter().map(|job| job.line).collect(),
-            next_digest: match subscriber.tier {
-                Tier::Free => "Your weekly email arrives on Thursday morning.".to_owned(),
-                Tier::Premium => "Your next email arrives on Monday, Wednesday or Friday morning.".to_owned(),
-            },
+            // The template closes the sentence: "Your next jobs email: Thursday morning."
+            next_digest: rhythm(subscriber.tier).next_email(),
         })
     } else {
         templates::digest(DigestEmail {
@@ -241,9 +242,8 @@ pub fn render(state: &AppState, delivery: &DeliveryToSend) -> anyhow::Result<Out
             intro: "Here are the newest jobs that fit what you told us. Each passed every one of your rules."
                 .to_owned(),
             jobs,
-            premium_note: (subscriber.tier == Tier::Free).then(|| {
-                "Want more? Premium sends 15 jobs a week, on Monday, Wednesday and Friday.".to_owned()
-            }),
+            premium_note: (subscriber.tier == Tier::Free)
+                .then(|| format!("Want more? Premium sends {}.", rhythm(Tier::Premium).summary())),
             attribution: attribution(delivery),
             manage_url,
             unsubscribe_url: unsubscribe_url.clone(),

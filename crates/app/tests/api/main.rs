@@ -12,6 +12,7 @@ mod ingest;
 mod journey;
 mod limits;
 mod matching;
+mod plans;
 mod rerank;
 mod scheduler;
 mod serving;
