@@ -1,7 +1,6 @@
 //! `spawn_app()` and friends.
 
 use std::collections::HashMap;
-use std::sync::Once;
 use std::time::Duration;
 
 use jobping::worker::TaskRegistry;
@@ -76,10 +75,7 @@ impl Default for Options {
 }
 
 pub fn client() -> reqwest::Client {
-    static PROVIDER: Once = Once::new();
-    PROVIDER.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
+    jobping::install_tls_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -131,6 +127,8 @@ pub fn settings_with_file(
 /// Starts the app on `backend`; `None` when PostgreSQL is unavailable outside CI.
 pub async fn spawn_app(backend: Backend, options: Options) -> Option<TestApp> {
     jobping::telemetry::init_tracing();
+    // As `main` does, before the app builds its HTTPS clients (Stripe, Resend, rerank).
+    jobping::install_tls_provider();
     let db = TestDb::new(backend).await?;
     let dir = tempfile::tempdir().unwrap();
     let settings = settings_with_file(&db, &dir, &options.env, options.toml.as_deref());
