@@ -126,10 +126,16 @@ pub fn settings_with_file(
 
 /// Starts the app on `backend`; `None` when PostgreSQL is unavailable outside CI.
 pub async fn spawn_app(backend: Backend, options: Options) -> Option<TestApp> {
+    let db = TestDb::new(backend).await?;
+    Some(spawn_app_on(db, options).await)
+}
+
+/// Starts the app on a database the test made (`DATABASE_URL` in `options.env` wins, for
+/// a test that reaches it another way).
+pub async fn spawn_app_on(db: TestDb, options: Options) -> TestApp {
     jobping::telemetry::init_tracing();
     // As `main` does, before the app builds its HTTPS clients (Stripe, Resend, rerank).
     jobping::install_tls_provider();
-    let db = TestDb::new(backend).await?;
     let dir = tempfile::tempdir().unwrap();
     let settings = settings_with_file(&db, &dir, &options.env, options.toml.as_deref());
     let app = Application::build(settings, options.tasks, options.worker)
@@ -140,7 +146,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> Option<TestApp> {
     let state = app.state().clone();
     let cancel = CancellationToken::new();
     let handle = tokio::spawn(app.run_until(cancel.clone()));
-    Some(TestApp {
+    TestApp {
         address,
         metrics_address,
         client: client(),
@@ -149,7 +155,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> Option<TestApp> {
         handle: Some(handle),
         db,
         dir,
-    })
+    }
 }
 
 impl TestApp {
