@@ -24,16 +24,21 @@ pub fn is_unavailable(err: &anyhow::Error) -> bool {
     })
 }
 
-/// The sqlx errors that mean "no database to talk to" rather than "a bad query".
+/// The sqlx errors that mean "no database to talk to" rather than "a bad query": no
+/// connection to be had, or the server refusing work while it starts or stops
+/// (SQLSTATE class 08, and 57P01-57P03).
 fn sqlx_unavailable(err: &sqlx::Error) -> bool {
-    matches!(
-        err,
+    match err {
         sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed
-    )
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
 }
 
 impl StoreError {
