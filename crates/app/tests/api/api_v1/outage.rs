@@ -5,57 +5,19 @@ use std::time::{Duration, Instant};
 use jobping_store::Backend;
 use jobping_store::testing::TestDb;
 use reqwest::StatusCode;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
 
 use super::signup;
+use crate::forwarder::Forwarder;
 use crate::helpers::{Options, spawn_app_on};
-
-/// A TCP forwarder in front of PostgreSQL that can be cut: every open connection closes
-/// and new ones are refused, as when the database server goes down.
-struct Cuttable {
-    port: u16,
-    tasks: JoinSet<()>,
-}
-
-impl Cuttable {
-    async fn start(target: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let target = target.to_owned();
-        let mut tasks = JoinSet::new();
-        tasks.spawn(async move {
-            let mut connections = JoinSet::new();
-            while let Ok((mut client, _)) = listener.accept().await {
-                let target = target.clone();
-                connections.spawn(async move {
-                    if let Ok(mut upstream) = TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
-                    }
-                });
-            }
-        });
-        Self { port, tasks }
-    }
-
-    /// Closes every connection and the listener.
-    async fn cut(&mut self) {
-        self.tasks.shutdown().await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signup_while_the_database_is_down_answers_503_with_retry_after_quickly() {
     let Some(db) = TestDb::new(Backend::Postgres).await else {
         return;
     };
-    let url = url::Url::parse(&db.url).unwrap();
-    let target = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
-    let mut forwarder = Cuttable::start(&target).await;
-    let mut through = url.clone();
-    through.set_port(Some(forwarder.port)).unwrap();
+    let (mut forwarder, through) = Forwarder::in_front_of(&db.url).await;
     let options = Options {
-        env: vec![("DATABASE_URL", through.to_string())],
+        env: vec![("DATABASE_URL", through)],
         ..Options::default()
     };
     let app = spawn_app_on(db, options).await;
