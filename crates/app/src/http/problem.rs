@@ -70,9 +70,10 @@ pub fn failure(err: &anyhow::Error, what: &'static str) -> Response {
 
 /// Adds `Retry-After` to a 503.
 pub fn unavailable_response(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECONDS),
+    );
     response
 }
 

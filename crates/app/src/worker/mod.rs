@@ -154,7 +154,10 @@ pub async fn try_execute_task_until(
                     .store
                     .release_task(&task, "abandoned at shutdown", OffsetDateTime::now_utc())
                     .await?;
-                tracing::warn!(released, "shutting down: the task in hand was released to the queue");
+                tracing::warn!(
+                    released,
+                    "shutting down: the task in hand was released to the queue"
+                );
                 return Ok(Some(record_outcome(task, Outcome::Released, started)));
             }
         },

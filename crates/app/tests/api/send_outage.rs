@@ -54,9 +54,10 @@ async fn a_database_outage_after_the_mail_server_accepted_sends_nothing_twice() 
         .await
         .unwrap();
     assert_eq!(due.len(), 1, "{report:?}");
-    let Prepared::Recorded { delivery: id, .. } = delivery::prepare(&app.state, due[0].subscriber.id, &due[0].period)
-        .await
-        .unwrap()
+    let Prepared::Recorded { delivery: id, .. } =
+        delivery::prepare(&app.state, due[0].subscriber.id, &due[0].period)
+            .await
+            .unwrap()
     else {
         panic!("the digest was not recorded");
     };

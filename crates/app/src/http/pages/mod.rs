@@ -139,7 +139,10 @@ impl IntoResponse for PageError {
             )
             .respond(StatusCode::BAD_GATEWAY),
             JourneyError::Unexpected(err) if jobping_store::is_unavailable(&err) => {
-                tracing::warn!(error = format!("{err:#}"), "a page failed: the database is unavailable");
+                tracing::warn!(
+                    error = format!("{err:#}"),
+                    "a page failed: the database is unavailable"
+                );
                 crate::http::problem::unavailable_response(
                     Message::new(
                         "We cannot reach our database just now",
