@@ -123,6 +123,28 @@ pub enum SendClaim {
     Closed,
 }
 
+impl SendClaim {
+    /// Why a claim was refused, from the delivery's status and current claim.
+    pub(crate) fn refused(
+        status: &str,
+        owner: Option<String>,
+        until: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Self {
+        match (status, owner, until) {
+            ("sent", _, _) => Self::Sent,
+            ("pending", Some(owner), Some(until)) => Self::Held { owner, until },
+            // Pending with no claim: it was released between our two statements; the
+            // caller may try again at once.
+            ("pending", _, _) => Self::Held {
+                owner: String::new(),
+                until: now,
+            },
+            _ => Self::Closed,
+        }
+    }
+}
+
 /// An event the email provider reported through its webhook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailEvent {

@@ -280,16 +280,7 @@ impl PgStore {
         let status: String = row.try_get("status").db(read)?;
         let owner: Option<String> = row.try_get("send_owner").db(read)?;
         let until: Option<OffsetDateTime> = row.try_get("send_locked_until").db(read)?;
-        Ok(match (status.as_str(), owner, until) {
-            ("sent", _, _) => crate::SendClaim::Sent,
-            ("pending", Some(owner), Some(until)) => crate::SendClaim::Held { owner, until },
-            // Pending with no claim: it was released between the two statements.
-            ("pending", _, _) => crate::SendClaim::Held {
-                owner: String::new(),
-                until: now,
-            },
-            _ => crate::SendClaim::Closed,
-        })
+        Ok(crate::SendClaim::refused(&status, owner, until, now))
     }
 
     pub(super) async fn release_delivery_send_impl(&self, id: Uuid, owner: &str) -> Result<()> {

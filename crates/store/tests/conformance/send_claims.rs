@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use jobping_store::testing::TestDb;
-use jobping_store::{SendClaim, Store, StoreError, TaskStatus, store_test};
+use jobping_store::{ClaimedTask, NewTask, SendClaim, Store, StoreError, TaskStatus, store_test};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -179,20 +179,26 @@ store_test!(
     }
 );
 
+/// A task claimed by `w1` at `t0` for 30 s: its id and claim.
+async fn claimed_task(store: &Arc<dyn Store>) -> (i64, ClaimedTask) {
+    let id = store
+        .enqueue(&NewTask::new("x", json!({}), t0()))
+        .await
+        .unwrap()
+        .unwrap();
+    let claimed = store
+        .claim_task("w1", t0() + secs(30), t0())
+        .await
+        .unwrap()
+        .unwrap();
+    (id, claimed)
+}
+
 store_test!(
     a_renewed_lease_outlives_its_first_expiry_and_a_lost_one_cannot_be_renewed,
     |db: TestDb| async move {
         let store = db.store().await;
-        let id = store
-            .enqueue(&jobping_store::NewTask::new("x", json!({}), t0()))
-            .await
-            .unwrap()
-            .unwrap();
-        let claimed = store
-            .claim_task("w1", t0() + secs(30), t0())
-            .await
-            .unwrap()
-            .unwrap();
+        let (id, claimed) = claimed_task(&store).await;
         assert!(
             store
                 .renew_task_lease(&claimed, t0() + secs(50), t0() + secs(20))
@@ -228,16 +234,7 @@ store_test!(
     a_released_task_is_due_at_once_without_the_attempt_counted,
     |db: TestDb| async move {
         let store = db.store().await;
-        let id = store
-            .enqueue(&jobping_store::NewTask::new("x", json!({}), t0()))
-            .await
-            .unwrap()
-            .unwrap();
-        let claimed = store
-            .claim_task("w1", t0() + secs(30), t0())
-            .await
-            .unwrap()
-            .unwrap();
+        let (id, claimed) = claimed_task(&store).await;
         assert!(
             store
                 .release_task(&claimed, "abandoned at shutdown", t0() + secs(5))
