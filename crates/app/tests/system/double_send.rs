@@ -1,0 +1,183 @@
+//! `send-due` run by an operator while the background workers are also running: every
+//! digest is acknowledged by the SMTP server exactly once, never by both.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use jobping_mail::testing::SmtpSink;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::boards::Boards;
+use crate::harness::{Proc, Site, client, eventually};
+use crate::mail::Email;
+use crate::sqlite_journey::{THURSDAY_SLOT, preferences, site_with_boards};
+
+/// How many subscribers a round delivers to.
+pub const SUBSCRIBERS: usize = 32;
+
+/// Settings every multi-process test shares: mail to the sink, no scheduled rounds (the
+/// tests run them), a quick queue, signups not limited per client address.
+pub fn configure(site: &mut Site, sink: &SmtpSink) {
+    site.env("JOBPING_MAIL", sink.url().to_string())
+        .env("JOBPING_SECRET", "system-tests-secret-0123456789-abcdefgh")
+        .env("JOBPING_SCHEDULE_DELIVER", "off")
+        .env("JOBPING_SCHEDULE_HOUSEKEEPING", "off")
+        .env("JOBPING_QUEUE_POLL_INTERVAL_MS", "50")
+        .env("JOBPING_SIGNUP_PER_IP_PER_HOUR", "10000")
+        // Two jobs a mail, so the welcome email leaves matches for the digest.
+        .env("JOBPING_DELIVERY_FREE_JOBS", "2")
+        .env("JOBPING_BIND", "127.0.0.1:0");
+}
+
+pub fn address(n: usize) -> String {
+    format!("subscriber{n:02}@example.com")
+}
+
+/// The sink's messages of `kind`.
+pub fn of_kind(sink: &SmtpSink, kind: &str) -> Vec<Email> {
+    sink.messages()
+        .iter()
+        .map(Email::from_sink)
+        .filter(|e| e.kind() == kind)
+        .collect()
+}
+
+/// Waits for at least `n` messages of `kind` at the sink.
+pub async fn wait_for_kind(sink: &SmtpSink, kind: &str, n: usize, limit: Duration) -> Vec<Email> {
+    eventually(
+        &format!("{n} `{kind}` emails at the SMTP sink"),
+        limit,
+        || async {
+            let found = of_kind(sink, kind);
+            (found.len() >= n).then_some(found)
+        },
+    )
+    .await
+}
+
+/// Signs up [`SUBSCRIBERS`] addresses over the API of the servers in `bases` (in
+/// turn), confirms each with its emailed link, and waits for their welcome emails.
+pub async fn sign_up_and_confirm_everyone(bases: &[String], sink: &SmtpSink) {
+    let http = client();
+    for n in 0..SUBSCRIBERS {
+        let base = &bases[n % bases.len()];
+        let response = http
+            .post(format!("{base}/api/v1/subscribers"))
+            .json(&json!({"email": address(n), "preferences": preferences(), "consent": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "signup {n}");
+    }
+    let verify = wait_for_kind(sink, "verify", SUBSCRIBERS, Duration::from_secs(60)).await;
+    for (n, email) in verify.iter().enumerate() {
+        let base = &bases[n % bases.len()];
+        let response = http
+            .post(format!("{base}/api/v1/subscribers/verify"))
+            .json(&json!({"token": email.token_for("/verify")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "verify {}", email.to);
+    }
+    let welcome = wait_for_kind(sink, "welcome", SUBSCRIBERS, Duration::from_secs(60)).await;
+    assert!(
+        welcome.iter().all(|e| e.text.contains("Your first matches")),
+        "every welcome email has matches, so the digest has the rest"
+    );
+}
+
+/// Waits until no task is due or running, as `/ready` reports the queue.
+pub async fn queue_settled(base: &str) {
+    let http = client();
+    eventually("the queue to settle", Duration::from_secs(60), || async {
+        let ready: serde_json::Value = http
+            .get(format!("{base}/ready"))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        let queue = &ready["checks"]["queue"];
+        (queue["due"] == 0 && queue["running"] == 0).then_some(())
+    })
+    .await;
+}
+
+/// How many times the sink acknowledged each digest's Message-ID.
+pub fn digest_counts(sink: &SmtpSink) -> BTreeMap<String, (String, usize)> {
+    let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for email in of_kind(sink, "digest") {
+        counts
+            .entry(email.message_id())
+            .or_insert_with(|| (email.to.clone(), 0))
+            .1 += 1;
+    }
+    counts
+}
+
+/// Each subscriber got exactly one digest, and no Message-ID was delivered twice.
+fn assert_each_digest_exactly_once(sink: &SmtpSink) {
+    let counts = digest_counts(sink);
+    let twice: Vec<_> = counts.iter().filter(|(_, (_, n))| *n > 1).collect();
+    assert!(
+        twice.is_empty(),
+        "digests the SMTP server got more than once: {twice:?}"
+    );
+    let mut recipients: Vec<&str> = counts.values().map(|(to, _)| to.as_str()).collect();
+    recipients.sort_unstable();
+    let expected: Vec<String> = (0..SUBSCRIBERS).map(address).collect();
+    assert_eq!(recipients, expected, "one digest per subscriber");
+}
+
+async fn scraped_site(boards: &Boards, sink: &SmtpSink) -> Site {
+    let mut site = site_with_boards(boards);
+    configure(&mut site, sink);
+    site.ok(&["scrape"]).await;
+    site
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_due_beside_a_running_serve_sends_each_digest_exactly_once() {
+    let boards = Boards::start().await;
+    let sink = SmtpSink::start().await.unwrap();
+    let site = scraped_site(&boards, &sink).await;
+    let mut serve = site.spawn(&["serve"]);
+    let base = serve.serving().await;
+    sign_up_and_confirm_everyone(std::slice::from_ref(&base), &sink).await;
+
+    let round = site.ok(&["send-due", "--as-of", THURSDAY_SLOT]).await;
+    assert!(round.stdout.contains(&format!("{SUBSCRIBERS} due")), "{round}");
+    wait_for_kind(&sink, "digest", SUBSCRIBERS, Duration::from_secs(60)).await;
+    queue_settled(&base).await;
+    assert_each_digest_exactly_once(&sink);
+    assert!(serve.terminate(Duration::from_secs(30)).await.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_due_beside_two_workers_sends_each_digest_exactly_once() {
+    let boards = Boards::start().await;
+    let sink = SmtpSink::start().await.unwrap();
+    let site = scraped_site(&boards, &sink).await;
+    let mut serve = site.spawn(&["serve", "--no-worker"]);
+    let base = serve.serving().await;
+    let mut workers: Vec<Proc> = (0..2).map(|_| site.spawn(&["worker"])).collect();
+    for worker in &mut workers {
+        worker
+            .wait_for_message("worker started", Duration::from_secs(30))
+            .await;
+    }
+    sign_up_and_confirm_everyone(std::slice::from_ref(&base), &sink).await;
+
+    let round = site.ok(&["send-due", "--as-of", THURSDAY_SLOT]).await;
+    assert!(round.stdout.contains(&format!("{SUBSCRIBERS} due")), "{round}");
+    wait_for_kind(&sink, "digest", SUBSCRIBERS, Duration::from_secs(60)).await;
+    queue_settled(&base).await;
+    assert_each_digest_exactly_once(&sink);
+    for worker in &mut workers {
+        assert!(worker.terminate(Duration::from_secs(30)).await.success());
+    }
+    assert!(serve.terminate(Duration::from_secs(30)).await.success());
+}
