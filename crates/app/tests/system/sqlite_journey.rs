@@ -147,14 +147,40 @@ async fn the_whole_journey_runs_on_sqlite_with_nothing_configured_but_the_boards
     );
 
     // sources and jobs list show what came in.
+    let new_total: usize = scrape
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("total "))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no total row:\n{scrape}"));
     let sources = site.ok(&["sources", "--json"]).await.json_lines();
-    assert!(sources.len() >= SCRAPED.len(), "{sources:?}");
+    for row in SCRAPED {
+        let source = sources
+            .iter()
+            .find(|s| {
+                s["source"]
+                    .as_str()
+                    .is_some_and(|name| name == *row || name.starts_with(&format!("{row}:")))
+            })
+            .unwrap_or_else(|| panic!("`{row}` missing from sources: {sources:#?}"));
+        assert_eq!(source["last_status"], "ok", "{source}");
+        assert!(source["active_jobs"].as_u64() > Some(0), "{source}");
+    }
+    let sealed = sources
+        .iter()
+        .find(|s| s["board"] == BLOCKED_BOARD)
+        .expect("the blocked board is listed");
+    assert_eq!(sealed["last_status"], "blocked", "{sealed}");
+    assert_eq!(sealed["active_jobs"], 0, "{sealed}");
     let jobs = site.ok(&["jobs", "list", "--json"]).await.json_lines();
+    assert_eq!(jobs.len(), new_total, "every new job is listed once");
     let companies: std::collections::BTreeSet<&str> =
         jobs.iter().filter_map(|j| j["company"].as_str()).collect();
-    assert!(companies.len() >= 10, "jobs from most boards: {companies:?}");
+    assert!(companies.len() >= 15, "jobs from every board: {companies:?}");
     assert!(
-        jobs.iter().any(|j| j["title"] == "Graduate Data Analyst"),
+        jobs.iter()
+            .any(|j| j["title"] == "Graduate Data Analyst" && j["source"] == "greenhouse"),
         "{jobs:#?}"
     );
 
