@@ -56,11 +56,11 @@ pub async fn wait_for_kind(sink: &SmtpSink, kind: &str, n: usize, limit: Duratio
     .await
 }
 
-/// Signs up [`SUBSCRIBERS`] addresses over the API of the servers in `bases` (in
-/// turn), confirms each with its emailed link, and waits for their welcome emails.
-pub async fn sign_up_and_confirm_everyone(bases: &[String], sink: &SmtpSink) {
+/// Signs up `count` addresses over the API of the servers in `bases` (in turn),
+/// confirms each with its emailed link, and waits for their welcome emails.
+pub async fn sign_up_and_confirm(bases: &[String], sink: &SmtpSink, count: usize) {
     let http = client();
-    for n in 0..SUBSCRIBERS {
+    for n in 0..count {
         let base = &bases[n % bases.len()];
         let response = http
             .post(format!("{base}/api/v1/subscribers"))
@@ -70,7 +70,7 @@ pub async fn sign_up_and_confirm_everyone(bases: &[String], sink: &SmtpSink) {
             .unwrap();
         assert_eq!(response.status(), StatusCode::ACCEPTED, "signup {n}");
     }
-    let verify = wait_for_kind(sink, "verify", SUBSCRIBERS, Duration::from_secs(60)).await;
+    let verify = wait_for_kind(sink, "verify", count, Duration::from_secs(60)).await;
     for (n, email) in verify.iter().enumerate() {
         let base = &bases[n % bases.len()];
         let response = http
@@ -81,7 +81,7 @@ pub async fn sign_up_and_confirm_everyone(bases: &[String], sink: &SmtpSink) {
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "verify {}", email.to);
     }
-    let welcome = wait_for_kind(sink, "welcome", SUBSCRIBERS, Duration::from_secs(60)).await;
+    let welcome = wait_for_kind(sink, "welcome", count, Duration::from_secs(60)).await;
     assert!(
         welcome.iter().all(|e| e.text.contains("Your first matches")),
         "every welcome email has matches, so the digest has the rest"
@@ -118,8 +118,9 @@ pub fn digest_counts(sink: &SmtpSink) -> BTreeMap<String, (String, usize)> {
     counts
 }
 
-/// Each subscriber got exactly one digest, and no Message-ID was delivered twice.
-fn assert_each_digest_exactly_once(sink: &SmtpSink) {
+/// Each of `count` subscribers got exactly one digest, and no Message-ID was delivered
+/// twice.
+pub fn assert_each_digest_exactly_once(sink: &SmtpSink, count: usize) {
     let counts = digest_counts(sink);
     let twice: Vec<_> = counts.iter().filter(|(_, (_, n))| *n > 1).collect();
     assert!(
@@ -128,7 +129,7 @@ fn assert_each_digest_exactly_once(sink: &SmtpSink) {
     );
     let mut recipients: Vec<&str> = counts.values().map(|(to, _)| to.as_str()).collect();
     recipients.sort_unstable();
-    let expected: Vec<String> = (0..SUBSCRIBERS).map(address).collect();
+    let expected: Vec<String> = (0..count).map(address).collect();
     assert_eq!(recipients, expected, "one digest per subscriber");
 }
 
@@ -146,13 +147,13 @@ async fn send_due_beside_a_running_serve_sends_each_digest_exactly_once() {
     let site = scraped_site(&boards, &sink).await;
     let mut serve = site.spawn(&["serve"]);
     let base = serve.serving().await;
-    sign_up_and_confirm_everyone(std::slice::from_ref(&base), &sink).await;
+    sign_up_and_confirm(std::slice::from_ref(&base), &sink, SUBSCRIBERS).await;
 
     let round = site.ok(&["send-due", "--as-of", THURSDAY_SLOT]).await;
     assert!(round.stdout.contains(&format!("{SUBSCRIBERS} due")), "{round}");
     wait_for_kind(&sink, "digest", SUBSCRIBERS, Duration::from_secs(60)).await;
     queue_settled(&base).await;
-    assert_each_digest_exactly_once(&sink);
+    assert_each_digest_exactly_once(&sink, SUBSCRIBERS);
     assert!(serve.terminate(Duration::from_secs(30)).await.success());
 }
 
@@ -169,13 +170,13 @@ async fn send_due_beside_two_workers_sends_each_digest_exactly_once() {
             .wait_for_message("worker started", Duration::from_secs(30))
             .await;
     }
-    sign_up_and_confirm_everyone(std::slice::from_ref(&base), &sink).await;
+    sign_up_and_confirm(std::slice::from_ref(&base), &sink, SUBSCRIBERS).await;
 
     let round = site.ok(&["send-due", "--as-of", THURSDAY_SLOT]).await;
     assert!(round.stdout.contains(&format!("{SUBSCRIBERS} due")), "{round}");
     wait_for_kind(&sink, "digest", SUBSCRIBERS, Duration::from_secs(60)).await;
     queue_settled(&base).await;
-    assert_each_digest_exactly_once(&sink);
+    assert_each_digest_exactly_once(&sink, SUBSCRIBERS);
     for worker in &mut workers {
         assert!(worker.terminate(Duration::from_secs(30)).await.success());
     }

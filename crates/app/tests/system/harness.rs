@@ -289,6 +289,17 @@ impl Proc {
 
 impl Drop for Proc {
     fn drop(&mut self) {
+        // A failing test shows what each of its processes last said.
+        if std::thread::panicking() {
+            let log = self.log();
+            let tail = &log[log.len().saturating_sub(30)..];
+            eprintln!(
+                "--- {} (pid {}), last log lines:\n{}",
+                self.label,
+                self.pid(),
+                tail.join("\n")
+            );
+        }
         if self.exited.is_none() {
             let _ = self.child.kill();
             let _ = self.child.wait();

@@ -8,6 +8,7 @@ mod commands;
 mod dns;
 mod double_send;
 mod harness;
+mod leases;
 mod mail;
 mod scale_out;
 mod services;

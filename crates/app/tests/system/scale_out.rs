@@ -11,15 +11,18 @@ use serde_json::json;
 
 use crate::boards::Boards;
 use crate::double_send::{
-    SUBSCRIBERS, address, configure, digest_counts, queue_settled, sign_up_and_confirm_everyone,
-    wait_for_kind,
+    SUBSCRIBERS, address, configure, digest_counts, queue_settled, sign_up_and_confirm, wait_for_kind,
 };
 use crate::harness::{Proc, Site, client, eventually};
 use crate::mail::Email;
 use crate::services::{Redis, SlowRelay};
-use crate::sqlite_journey::{THURSDAY_SLOT, preferences, site_with_boards};
+use crate::sqlite_journey::{THURSDAY_SLOT, preferences, signup_form, site_with_boards};
 
 const ADMIN_KEY: &str = "system-test-bootstrap-admin-key-0123456789";
+
+/// The public address the servers sit behind (a load balancer's), which browsers send
+/// as their `Origin`.
+const PUBLIC_URL: &str = "http://jobping.test";
 
 /// The PostgreSQL database and Redis of one test, or `None` when PostgreSQL is not
 /// there (outside CI the test is then skipped, as the project's other tests do).
@@ -87,7 +90,8 @@ async fn the_journey_runs_on_postgres_and_redis_across_two_servers_and_two_worke
     };
     let boards = Boards::start().await;
     let sink = SmtpSink::start().await.unwrap();
-    let site = site_on(&db, &redis, &boards, sink.url().as_str(), &sink).await;
+    let mut site = site_on(&db, &redis, &boards, sink.url().as_str(), &sink).await;
+    site.env("JOBPING_BASE_URL", PUBLIC_URL);
     let scrape = site.ok(&["scrape"]).await;
     assert!(scrape.stdout.contains("greenhouse:fjordpay"), "{scrape}");
     let fleet = Fleet::start(&site).await;
@@ -136,11 +140,40 @@ async fn the_journey_runs_on_postgres_and_redis_across_two_servers_and_two_worke
         welcome[0].text
     );
 
+    // And through the pages: the form posted to one server, the link confirmed on the
+    // other, as a browser behind the load balancer would.
+    let reader = "grace@example.com";
+    let submitted = http
+        .post(format!("{b}/signup"))
+        .header("origin", PUBLIC_URL)
+        .form(&signup_form(reader))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(submitted.status(), StatusCode::OK);
+    let verify = wait_for_kind(&sink, "verify", 2, Duration::from_secs(30)).await;
+    let link = verify.iter().find(|e| e.to == reader).expect("the reader's link");
+    let token = link.token_for("/verify");
+    let button = http
+        .get(format!("{a}/verify?token={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(button.status(), StatusCode::OK);
+    let confirmed = http
+        .post(format!("{a}/verify"))
+        .header("origin", PUBLIC_URL)
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    wait_for_kind(&sink, "welcome", 2, Duration::from_secs(30)).await;
+
     let round = site.ok(&["send-due", "--as-of", THURSDAY_SLOT]).await;
-    assert!(round.stdout.contains("sent 1 digest(s)"), "{round}");
-    let digest = wait_for_kind(&sink, "digest", 1, Duration::from_secs(30)).await;
-    let digest: &Email = &digest[0];
-    assert_eq!(digest.to, who);
+    assert!(round.stdout.contains("sent 2 digest(s)"), "{round}");
+    let digests = wait_for_kind(&sink, "digest", 2, Duration::from_secs(30)).await;
+    let digest: &Email = digests.iter().find(|e| e.to == who).expect("ada's digest");
 
     let click = http
         .get(format!("{a}/c?token={}", digest.token_for("/c")))
@@ -205,8 +238,8 @@ async fn the_journey_runs_on_postgres_and_redis_across_two_servers_and_two_worke
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         db.count("SELECT COUNT(*) FROM subscribers").await,
-        0,
-        "nothing of the subscriber is left"
+        1,
+        "nothing of the deleted subscriber is left, and the other is still there"
     );
     fleet.stop().await;
 }
@@ -228,7 +261,7 @@ async fn a_worker_killed_mid_round_loses_no_digest_and_repeats_at_most_those_in_
         .env("JOBPING_QUEUE_CONCURRENCY", "2");
     site.ok(&["scrape"]).await;
     let mut fleet = Fleet::start(&site).await;
-    sign_up_and_confirm_everyone(&fleet.bases, &sink).await;
+    sign_up_and_confirm(&fleet.bases, &sink, SUBSCRIBERS).await;
 
     let http = client();
     let queued = http

@@ -3,6 +3,8 @@
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -100,10 +102,11 @@ impl Drop for Redis {
     }
 }
 
-/// A TCP relay in front of an SMTP server that holds every reply back for `delay`, so
-/// that a round of sends takes long enough to interrupt.
+/// A TCP relay in front of an SMTP server that holds every reply back for a while, so
+/// that sends take long enough to interrupt, or longer than a lease.
 pub struct SlowRelay {
     pub addr: SocketAddr,
+    delay_ms: Arc<AtomicU64>,
     task: JoinHandle<()>,
 }
 
@@ -111,12 +114,19 @@ impl SlowRelay {
     pub async fn start(upstream: SocketAddr, delay: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let addr = listener.local_addr().expect("its address");
+        let delay_ms = Arc::new(AtomicU64::new(delay.as_millis() as u64));
+        let shared = delay_ms.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                tokio::spawn(relay(client, upstream, delay));
+                tokio::spawn(relay(client, upstream, shared.clone()));
             }
         });
-        Self { addr, task }
+        Self { addr, delay_ms, task }
+    }
+
+    /// Holds each reply back this long from now on, on open connections too.
+    pub fn set_delay(&self, delay: Duration) {
+        self.delay_ms.store(delay.as_millis() as u64, Ordering::SeqCst);
     }
 
     /// `smtp://ADDR?tls=none`, for `JOBPING_MAIL`.
@@ -131,7 +141,7 @@ impl Drop for SlowRelay {
     }
 }
 
-async fn relay(client: TcpStream, upstream: SocketAddr, delay: Duration) {
+async fn relay(client: TcpStream, upstream: SocketAddr, delay_ms: Arc<AtomicU64>) {
     let Ok(server) = TcpStream::connect(upstream).await else {
         return;
     };
@@ -149,6 +159,7 @@ async fn relay(client: TcpStream, upstream: SocketAddr, delay: Duration) {
             match server_read.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    let delay = Duration::from_millis(delay_ms.load(Ordering::SeqCst));
                     tokio::time::sleep(delay).await;
                     if client_write.write_all(&buf[..n]).await.is_err() {
                         break;

@@ -30,7 +30,7 @@ pub fn preferences() -> serde_json::Value {
 }
 
 /// The same preferences as the signup page's form fields.
-fn signup_form(email: &str) -> Vec<(&'static str, String)> {
+pub fn signup_form(email: &str) -> Vec<(&'static str, String)> {
     vec![
         ("email", email.to_owned()),
         ("cities", "berlin".into()),
