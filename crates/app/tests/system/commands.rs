@@ -332,3 +332,36 @@ async fn a_worker_beside_serve_no_worker_does_the_background_work_and_stops_on_s
     let stopped = serve.terminate(Duration::from_secs(30)).await;
     assert!(stopped.success(), "serve stopped with {stopped}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrape_leaves_a_board_polled_just_now_alone_unless_forced_and_then_finds_it_unchanged() {
+    let boards = Boards::start().await;
+    let site = site_with_boards(&boards);
+    let first = site.ok(&["scrape", "--source", "greenhouse"]).await;
+    let row = |run: &crate::harness::Run| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with("greenhouse:fjordpay "))
+            .unwrap_or_else(|| panic!("no greenhouse row:\n{run}"))
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    // source, status, fetched, new, updated, unchanged, …
+    assert_eq!(row(&first)[1..4], ["ok", "4", "2"], "{first}");
+    assert!(
+        !first.stdout.contains("lever:"),
+        "only the kind asked for: {first}"
+    );
+    let soon = site.ok(&["scrape", "--source", "greenhouse"]).await;
+    assert_eq!(row(&soon)[1], "too_soon", "{soon}");
+    let forced = site.ok(&["scrape", "--source", "greenhouse", "--force"]).await;
+    let forced_row = row(&forced);
+    assert_eq!(
+        forced_row[3..6],
+        ["0", "0", "2"],
+        "nothing new, nothing updated: {forced}"
+    );
+    let jobs = site.ok(&["jobs", "list", "--json"]).await.json_lines();
+    assert_eq!(jobs.len(), 2, "no duplicates: {jobs:#?}");
+}

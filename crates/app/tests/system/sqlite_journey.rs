@@ -184,6 +184,23 @@ async fn the_whole_journey_runs_on_sqlite_with_nothing_configured_but_the_boards
         "{jobs:#?}"
     );
 
+    let in_london = site
+        .ok(&["jobs", "list", "--city", "london", "--json"])
+        .await
+        .json_lines();
+    assert!(
+        !in_london.is_empty() && in_london.len() < jobs.len(),
+        "{in_london:#?}"
+    );
+    for job in &in_london {
+        assert!(job["locations"].to_string().contains("\"london\""), "{job}");
+    }
+    let table = site
+        .ok(&["jobs", "list", "--career-path", "data", "--early-career"])
+        .await;
+    assert!(table.stdout.contains("Graduate Data Analyst"), "{table}");
+    assert!(!table.stdout.contains("Werkstudent Marketing"), "{table}");
+
     // Signup over the API …
     let api_address = "ada@example.com";
     let accepted = http
@@ -246,6 +263,20 @@ async fn the_whole_journey_runs_on_sqlite_with_nothing_configured_but_the_boards
         assert!(welcome.text.contains("Your first matches"), "{}", welcome.text);
         assert!(welcome.text.contains("Apply: "), "{}", welcome.text);
     }
+
+    // A dry run says who would get what, and sends nothing.
+    let dry = site
+        .ok(&["send-due", "--dry-run", "--as-of", THURSDAY_SLOT])
+        .await;
+    assert!(dry.stdout.contains("would send 2 digest(s)"), "{dry}");
+    assert!(
+        dry.stdout.contains("a***@example.com") && !dry.stdout.contains(api_address),
+        "addresses are masked: {dry}"
+    );
+    assert!(
+        to_of_kind(&site.outbox(), api_address, "digest").is_empty(),
+        "a dry run sends nothing"
+    );
 
     // A digest round for a slot that is due sends each of them one digest.
     let round = site.ok(&["send-due", "--as-of", THURSDAY_SLOT]).await;
