@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use jobping_mail::testing::SmtpSink;
+use jobping_store::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -88,7 +89,8 @@ pub async fn sign_up_and_confirm(bases: &[String], sink: &SmtpSink, count: usize
     );
 }
 
-/// Waits until no task is due or running, as `/ready` reports the queue.
+/// Waits until no task is waiting (now or later, as a retry would) or running, as
+/// `/ready` reports the queue.
 pub async fn queue_settled(base: &str) {
     let http = client();
     eventually("the queue to settle", Duration::from_secs(60), || async {
@@ -101,7 +103,7 @@ pub async fn queue_settled(base: &str) {
             .await
             .ok()?;
         let queue = &ready["checks"]["queue"];
-        (queue["due"] == 0 && queue["running"] == 0).then_some(())
+        (queue["pending"] == 0 && queue["running"] == 0).then_some(())
     })
     .await;
 }
@@ -157,11 +159,17 @@ async fn send_due_beside_a_running_serve_sends_each_digest_exactly_once() {
     assert!(serve.terminate(Duration::from_secs(30)).await.success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn send_due_beside_two_workers_sends_each_digest_exactly_once() {
+/// `send-due` beside `serve --no-worker` and two `worker`s on the database at
+/// `database_url` (the site's SQLite file when `None`).
+async fn send_due_beside_two_workers(database_url: Option<&str>) {
     let boards = Boards::start().await;
     let sink = SmtpSink::start().await.unwrap();
-    let site = scraped_site(&boards, &sink).await;
+    let mut site = site_with_boards(&boards);
+    configure(&mut site, &sink);
+    if let Some(url) = database_url {
+        site.env("DATABASE_URL", url);
+    }
+    site.ok(&["scrape"]).await;
     let mut serve = site.spawn(&["serve", "--no-worker"]);
     let base = serve.serving().await;
     let mut workers: Vec<Proc> = (0..2).map(|_| site.spawn(&["worker"])).collect();
@@ -181,4 +189,17 @@ async fn send_due_beside_two_workers_sends_each_digest_exactly_once() {
         assert!(worker.terminate(Duration::from_secs(30)).await.success());
     }
     assert!(serve.terminate(Duration::from_secs(30)).await.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_due_beside_two_workers_on_sqlite_sends_each_digest_exactly_once() {
+    send_due_beside_two_workers(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_due_beside_two_workers_on_postgres_sends_each_digest_exactly_once() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    send_due_beside_two_workers(Some(&db.url)).await;
 }
