@@ -15,7 +15,7 @@ use crate::double_send::{
 };
 use crate::harness::{Proc, Site, client, eventually};
 use crate::mail::Email;
-use crate::services::{Redis, SlowRelay};
+use crate::services::{Postgres, Redis, SlowRelay};
 use crate::sqlite_journey::{THURSDAY_SLOT, preferences, signup_form, site_with_boards};
 
 const ADMIN_KEY: &str = "system-test-bootstrap-admin-key-0123456789";
@@ -378,5 +378,72 @@ async fn with_redis_stopped_limited_endpoints_answer_503_and_recover_without_a_r
             "{} was still the first process and stopped with {status}",
             server.label
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_postgres_stopped_ready_says_so_and_serve_and_worker_recover_when_it_returns() {
+    let Some(mut postgres) = Postgres::start().await else {
+        return;
+    };
+    let sink = SmtpSink::start().await.unwrap();
+    let mut site = Site::empty();
+    configure(&mut site, &sink);
+    site.env("DATABASE_URL", postgres.url());
+    let mut serve = site.spawn(&["serve", "--no-worker"]);
+    let base = serve.serving().await;
+    let mut worker = site.spawn(&["worker"]);
+    worker
+        .wait_for_message("worker started", Duration::from_secs(30))
+        .await;
+    let http = client();
+    let ready = |http: &reqwest::Client| {
+        let request = http.get(format!("{base}/ready"));
+        async move {
+            let response = request.send().await.ok()?;
+            let status = response.status();
+            Some((status, response.json::<serde_json::Value>().await.ok()?))
+        }
+    };
+    assert_eq!(ready(&http).await.unwrap().0, StatusCode::OK);
+
+    postgres.stop().await;
+    let (_, body) = eventually(
+        "/ready to say the database is down",
+        Duration::from_secs(30),
+        || async {
+            ready(&http)
+                .await
+                .filter(|(status, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
+        },
+    )
+    .await;
+    assert_eq!(body["checks"]["database"]["status"], "down", "{body}");
+    let refused = http
+        .post(format!("{base}/api/v1/subscribers"))
+        .json(&json!({"email": "pat@example.com", "preferences": preferences(), "consent": true}))
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.status().is_server_error(), "{}", refused.status());
+
+    postgres.run().await;
+    eventually("/ready to recover", Duration::from_secs(30), || async {
+        ready(&http).await.filter(|(status, _)| *status == StatusCode::OK)
+    })
+    .await;
+    let accepted = http
+        .post(format!("{base}/api/v1/subscribers"))
+        .json(&json!({"email": "pat@example.com", "preferences": preferences(), "consent": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    let verify = wait_for_kind(&sink, "verify", 1, Duration::from_secs(30)).await;
+    assert_eq!(verify[0].to, "pat@example.com", "the worker works again");
+
+    for process in [&mut worker, &mut serve] {
+        let status = process.terminate(Duration::from_secs(30)).await;
+        assert!(status.success(), "{} stopped with {status}", process.label);
     }
 }

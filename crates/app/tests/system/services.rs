@@ -1,5 +1,6 @@
-//! Services the tests start and stop themselves: a Redis of their own on a free port
-//! (never the shared one on 6379), and an SMTP relay that answers slowly.
+//! Services the tests start and stop themselves: a PostgreSQL and a Redis of their own
+//! on free ports (never the shared ones on 5432 and 6379), and an SMTP relay that
+//! answers slowly.
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -100,6 +101,164 @@ impl Drop for Redis {
             let _ = child.wait();
         }
     }
+}
+
+/// A PostgreSQL cluster of its own (initdb in a temporary folder), for tests that stop
+/// the database under running processes.
+pub struct Postgres {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    running: bool,
+}
+
+impl Postgres {
+    /// Makes and starts a cluster on a free port, or `None` (with a note) when the
+    /// PostgreSQL server programs are not installed and `CI` is not set.
+    pub async fn start() -> Option<Self> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|versions| {
+                let mut found: Vec<_> = versions
+                    .filter_map(Result::ok)
+                    .map(|v| v.path().join("bin"))
+                    .collect();
+                found.sort();
+                found.pop()
+            })
+            .filter(|bin| bin.join("initdb").exists());
+        let Some(bin) = bin else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but PostgreSQL's initdb is not installed"
+            );
+            eprintln!("skipping: PostgreSQL's initdb is not installed under /usr/lib/postgresql");
+            return None;
+        };
+        let dir = tempfile::tempdir().expect("a folder for PostgreSQL");
+        let mut postgres = Self {
+            port: free_port(),
+            dir,
+            bin,
+            running: false,
+        };
+        // initdb refuses to run as root: the cluster then belongs to `postgres`.
+        if is_root() {
+            let owned = Command::new("chown")
+                .args(["-R", "postgres", &postgres.dir.path().display().to_string()])
+                .status()
+                .expect("running chown");
+            assert!(owned.success(), "chown of the PostgreSQL folder failed");
+        }
+        let data = postgres.data();
+        let initdb = postgres.bin.join("initdb").display().to_string();
+        let output = postgres
+            .as_owner(&[
+                &initdb,
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ])
+            .output()
+            .expect("running initdb");
+        assert!(
+            output.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        postgres.run().await;
+        Some(postgres)
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn as_owner(&self, args: &[&str]) -> Command {
+        let mut command = if is_root() {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).args(args);
+            command
+        } else {
+            let mut command = Command::new(args[0]);
+            command.args(&args[1..]);
+            command
+        };
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        command
+    }
+
+    fn pg_ctl(&self, args: &[&str]) -> std::process::Output {
+        let pg_ctl = self.bin.join("pg_ctl").display().to_string();
+        let data = self.data();
+        let mut all = vec![pg_ctl.as_str(), "-D", data.as_str()];
+        all.extend_from_slice(args);
+        self.as_owner(&all).output().expect("running pg_ctl")
+    }
+
+    /// (Re)starts the server and waits until it takes connections.
+    pub async fn run(&mut self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("postgres.log").display().to_string();
+        let output = self.pg_ctl(&["-o", &options, "-l", &log, "-w", "start"]);
+        assert!(
+            output.status.success(),
+            "pg_ctl start failed: {}\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            std::fs::read_to_string(self.dir.path().join("postgres.log")).unwrap_or_default()
+        );
+        self.running = true;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", self.port)).await.is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "PostgreSQL did not start on {}",
+                self.port
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the server at once (connections are cut, as in a crash or failover).
+    pub async fn stop(&mut self) {
+        let output = self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
+        assert!(
+            output.status.success(),
+            "pg_ctl stop failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        self.running = false;
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if self.running {
+            let _ = self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
+        }
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// A TCP relay in front of an SMTP server that holds every reply back for a while, so
