@@ -15,6 +15,8 @@ use crate::mail::{Email, to_of_kind};
 
 /// A Thursday in December, inside the free subscribers' 08:00 slot in Berlin (UTC+1).
 pub const THURSDAY_SLOT: &str = "2026-12-10T07:30:00Z";
+/// The same slot a week later.
+const NEXT_THURSDAY_SLOT: &str = "2026-12-17T07:30:00Z";
 
 /// Preferences the fixture boards have several matches for (see `match_shows_…`).
 pub fn preferences() -> serde_json::Value {
@@ -338,6 +340,18 @@ async fn the_whole_journey_runs_on_sqlite_with_nothing_configured_but_the_boards
         .await
         .unwrap();
     assert_eq!(me["status"], "unsubscribed", "{me}");
+
+    // The next week's slot: nothing for the address that left.
+    let next = site.ok(&["send-due", "--as-of", NEXT_THURSDAY_SLOT]).await;
+    assert!(
+        next.stdout.contains("1 due"),
+        "only the subscriber who stayed: {next}"
+    );
+    assert_eq!(
+        to_of_kind(&site.outbox(), api_address, "digest").len(),
+        1,
+        "nothing more after unsubscribing"
+    );
 
     // Export over the API holds the click and the vote.
     let export_token = api_token(&http, &base, &manage, "export").await;
