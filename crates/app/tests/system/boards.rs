@@ -38,7 +38,8 @@ pub const SCRAPED: &[&str] = &[
 
 const ROBOTS: &str = "User-agent: *\nAllow: /\n\nUser-agent: JobPingBot\nDisallow: /v1/boards/sealed/\n";
 
-/// The newest date in any fixture (jobicy's 2026-10-15 05:12): it becomes yesterday.
+/// The day after the newest date in any fixture (jobicy's 2026-10-15 05:12): it becomes
+/// yesterday, so no posting is dated in the future whatever the hour.
 const NEWEST_RECORDED: (i32, u32, u32) = (2026, 10, 16);
 
 /// The loopback board server.

@@ -1,5 +1,6 @@
 //! Past one machine: PostgreSQL and Redis, two `serve --no-worker` and two `worker`
-//! processes. The journey across them, a worker killed mid-round, Redis going away.
+//! processes. The journey across them, a worker killed mid-round, Redis and then
+//! PostgreSQL going away and coming back.
 
 use std::time::Duration;
 
@@ -296,7 +297,10 @@ async fn a_worker_killed_mid_round_loses_no_digest_and_repeats_at_most_those_in_
     // The documented exception: a send the killed worker had in hand when it died may
     // reach the SMTP server again when its task is retried, once.
     let repeated: Vec<_> = counts.iter().filter(|(_, (_, n))| *n > 1).collect();
-    eprintln!("digests repeated after the kill: {}", repeated.len());
+    eprintln!(
+        "{at_kill} of {SUBSCRIBERS} digests were out at the kill; {} arrived twice",
+        repeated.len()
+    );
     assert!(
         repeated.iter().all(|(_, (_, n))| *n == 2),
         "a digest arrived more than twice: {repeated:?}"
