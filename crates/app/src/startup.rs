@@ -179,29 +179,16 @@ impl Application {
         background.spawn(metrics_upkeep(self.state.clone(), cancel.clone()));
         if let Some(listener) = self.metrics_listener {
             let metrics_app = http::metrics::router().with_state(self.state.clone());
-            let stop = cancel.clone();
-            background.spawn(async move {
-                let served = axum::serve(listener, metrics_app)
-                    .with_graceful_shutdown(stop.cancelled_owned())
-                    .await;
-                if let Err(err) = served {
-                    tracing::error!(error = %err, "the metrics listener stopped");
-                }
-            });
+            background.spawn(http::serve::serve(listener, metrics_app, cancel.clone()));
         }
         tracing::info!(%address, worker = self.with_worker, "serving");
         let app = http::router(self.state.clone());
-        let served = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(cancel.clone().cancelled_owned())
-        .await;
+        http::serve::serve(self.listener, app, cancel.clone()).await;
         cancel.cancel();
         background.close();
         background.wait().await;
         tracing::info!("stopped");
-        served.context("serving HTTP")
+        Ok(())
     }
 }
 

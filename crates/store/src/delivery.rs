@@ -109,6 +109,20 @@ pub struct DeliveryToSend {
     pub sent_at: Option<OffsetDateTime>,
 }
 
+/// What [`Store::claim_delivery_send`](crate::Store::claim_delivery_send) found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendClaim {
+    /// The caller alone may hand the delivery to the mailer, until the time it gave.
+    Claimed,
+    /// Already sent: nothing to do.
+    Sent,
+    /// Another owner holds a live claim (it is sending, or died and its claim has not
+    /// run out yet).
+    Held { owner: String, until: OffsetDateTime },
+    /// Skipped or failed for good: never to be sent.
+    Closed,
+}
+
 /// An event the email provider reported through its webhook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailEvent {

@@ -7,8 +7,33 @@ pub enum StoreError {
     /// A uniqueness rule or a lost lease: the write would break an invariant.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The database could not be reached (connection refused, pool timed out, cut
+    /// mid-query): worth answering 503 and trying again shortly.
+    #[error("the database is unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
+}
+
+/// Whether `err` (anywhere in its chain) says the database could not be reached, as
+/// opposed to a query that failed: callers answer 503 with `Retry-After` for it.
+pub fn is_unavailable(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        matches!(cause.downcast_ref::<StoreError>(), Some(StoreError::Unavailable(_)))
+            || cause.downcast_ref::<sqlx::Error>().is_some_and(sqlx_unavailable)
+    })
+}
+
+/// The sqlx errors that mean "no database to talk to" rather than "a bad query".
+fn sqlx_unavailable(err: &sqlx::Error) -> bool {
+    matches!(
+        err,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    )
 }
 
 impl StoreError {
@@ -20,6 +45,7 @@ impl StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Self::Conflict(db.constraint().unwrap_or("unique").to_owned())
             }
+            _ if sqlx_unavailable(&err) => Self::Unavailable(anyhow::Error::new(err).context(context)),
             _ => Self::Unexpected(anyhow::Error::new(err).context(context)),
         }
     }

@@ -29,9 +29,9 @@ pub use billing::{
 };
 pub use delivery::{
     DeliveryCandidate, DeliveryItem, DeliveryKind, DeliveryStats, DeliveryToSend, EmailEvent, NewDelivery,
-    NewDeliveryItem, RecordOutcome, SubscriberHistory, Vote,
+    NewDeliveryItem, RecordOutcome, SubscriberHistory, Vote, SendClaim,
 };
-pub use error::StoreError;
+pub use error::{StoreError, is_unavailable};
 pub use jobs::{StoredJob, UpsertSummary};
 pub use journey::{
     Consent, ConsentPurpose, DeletedSubscriber, ExportedDelivery, ExportedFeedback, ExportedItem,
@@ -252,6 +252,23 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<bool>;
 
+    /// Claims the sending of a pending delivery for `owner` until `locked_until`: one
+    /// compare-and-set, so of any number of processes asking at once exactly one gets
+    /// [`SendClaim::Claimed`]. The same owner may claim again (to extend); a claim whose
+    /// time has run out may be taken by anyone. Unknown id: [`StoreError::NotFound`].
+    async fn claim_delivery_send(
+        &self,
+        id: Uuid,
+        owner: &str,
+        locked_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<SendClaim>;
+
+    /// Gives up `owner`'s claim on sending a delivery (after a failure worth retrying),
+    /// so the next attempt need not wait for it to run out. Another owner's claim is left
+    /// alone.
+    async fn release_delivery_send(&self, id: Uuid, owner: &str) -> Result<()>;
+
     /// Marks a delivery failed for good, with the error (a transient failure is the
     /// queue's business, not this); a sent or skipped delivery is left alone. Unknown id:
     /// [`StoreError::NotFound`].
@@ -393,6 +410,21 @@ pub trait Store: Send + Sync + 'static {
         retry_at: Option<OffsetDateTime>,
         now: OffsetDateTime,
     ) -> Result<FailOutcome>;
+
+    /// Extends a running task's lease to `locked_until` while its handler works (the
+    /// worker's heartbeat); false when the lease was lost (it ran out and the task was
+    /// requeued or claimed by another worker).
+    async fn renew_task_lease(
+        &self,
+        task: &ClaimedTask,
+        locked_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool>;
+
+    /// Puts a claimed task back in the queue, due at once, without counting the attempt
+    /// (a worker shutting down abandons it); `reason` is kept as its last error. False
+    /// when the lease was already lost.
+    async fn release_task(&self, task: &ClaimedTask, reason: &str, now: OffsetDateTime) -> Result<bool>;
 
     /// A task as it stands, or [`StoreError::NotFound`].
     async fn task(&self, id: TaskId) -> Result<Task>;

@@ -16,14 +16,13 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::DbContext;
-use crate::model::LEASE_EXPIRED_ERROR;
 use crate::{AdminKey, NewAdminKey};
 use crate::{
     AuditEntry, Backend, BillingAccount, BillingOutcome, ClaimedTask, DeletedSubscriber, DeliveryCandidate,
     DeliveryKind, DeliveryStats, DeliveryToSend, EmailEvent, FailOutcome, NewAuditEntry, NewConsent,
     NewDelivery, NewSignup, NewTask, QueueStats, RecordOutcome, Result, ScheduleStatus, SignupOutcome,
-    SourceRun, SourceState, SourceStatus, Store, StoreError, StoredJob, StripeEvent, Subscriber,
-    SubscriberExport, SubscriberHistory, SuppressionReason, Switch, Task, TaskId, TaskStatus, UpsertSummary,
+    SourceRun, SourceState, SourceStatus, Store, StoredJob, StripeEvent, Subscriber,
+    SubscriberExport, SubscriberHistory, SuppressionReason, Switch, Task, TaskId, UpsertSummary,
     VerifyOutcome, Vote,
 };
 
@@ -34,6 +33,7 @@ mod feedback;
 mod jobs;
 mod journey;
 mod operators;
+mod queue;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -60,7 +60,7 @@ pub struct PgStore {
 fn pool_options(max: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(3))
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
@@ -108,26 +108,6 @@ fn subscriber_from_row(row: &PgRow) -> Result<Subscriber> {
         empty_digests: u32::try_from(row.try_get::<i32, _>("empty_digests").db(read)?)
             .context("stored empty digest count")?,
         wider_note_sent_at: row.try_get("wider_note_sent_at").db(read)?,
-    })
-}
-
-fn task_from_row(row: &PgRow) -> Result<Task> {
-    let read = "reading a task";
-    let status: String = row.try_get("status").db(read)?;
-    Ok(Task {
-        id: row.try_get("id").db(read)?,
-        kind: row.try_get("kind").db(read)?,
-        payload: row.try_get("payload").db(read)?,
-        unique_key: row.try_get("unique_key").db(read)?,
-        schedule: row.try_get("schedule").db(read)?,
-        status: TaskStatus::parse(&status)?,
-        attempts: row.try_get::<i32, _>("attempts").db(read)? as u32,
-        max_attempts: row.try_get::<i32, _>("max_attempts").db(read)? as u32,
-        run_at: row.try_get("run_at").db(read)?,
-        locked_until: row.try_get("locked_until").db(read)?,
-        last_error: row.try_get("last_error").db(read)?,
-        created_at: row.try_get("created_at").db(read)?,
-        finished_at: row.try_get("finished_at").db(read)?,
     })
 }
 
@@ -378,6 +358,20 @@ impl Store for PgStore {
         self.mark_delivery_sent_impl(id, provider_message_id, now).await
     }
 
+    async fn claim_delivery_send(
+        &self,
+        id: Uuid,
+        owner: &str,
+        locked_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<crate::SendClaim> {
+        self.claim_delivery_send_impl(id, owner, locked_until, now).await
+    }
+
+    async fn release_delivery_send(&self, id: Uuid, owner: &str) -> Result<()> {
+        self.release_delivery_send_impl(id, owner).await
+    }
+
     async fn mark_delivery_failed(&self, id: Uuid, error: &str, now: OffsetDateTime) -> Result<()> {
         self.mark_delivery_failed_impl(id, error, now).await
     }
@@ -469,7 +463,7 @@ impl Store for PgStore {
     }
 
     async fn enqueue(&self, task: &NewTask) -> Result<Option<TaskId>> {
-        enqueue(&self.pool, task).await
+        self.enqueue_impl(task).await
     }
 
     async fn claim_task(
@@ -478,51 +472,11 @@ impl Store for PgStore {
         locked_until: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<Option<ClaimedTask>> {
-        let lease = Uuid::new_v4();
-        let row = sqlx::query(CLAIM)
-            .bind(now)
-            .bind(lease)
-            .bind(worker)
-            .bind(locked_until)
-            .bind(LEASE_EXPIRED_ERROR)
-            .fetch_optional(&self.lease_pool)
-            .await
-            .db("claiming a task")?;
-        let Some(row) = row else { return Ok(None) };
-        let read = "reading a claimed task";
-        Ok(Some(ClaimedTask {
-            id: row.try_get("id").db(read)?,
-            kind: row.try_get("kind").db(read)?,
-            payload: row.try_get("payload").db(read)?,
-            schedule: row.try_get("schedule").db(read)?,
-            attempt: row.try_get::<i32, _>("attempts").db(read)? as u32,
-            max_attempts: row.try_get::<i32, _>("max_attempts").db(read)? as u32,
-            lease,
-        }))
+        self.claim_task_impl(worker, locked_until, now).await
     }
 
     async fn complete_task(&self, task: &ClaimedTask, now: OffsetDateTime) -> Result<()> {
-        let done: i64 = sqlx::query_scalar(
-            "WITH done AS (
-                 UPDATE tasks SET status = 'done', finished_at = $3, updated_at = $3,
-                     lease = NULL, locked_by = NULL, locked_until = NULL
-                 WHERE id = $1 AND lease = $2 AND status = 'running'
-                 RETURNING schedule
-             ), success AS (
-                 UPDATE schedules SET last_success_at = $3 WHERE name IN (SELECT schedule FROM done)
-             )
-             SELECT COUNT(*) FROM done",
-        )
-        .bind(task.id)
-        .bind(task.lease)
-        .bind(now)
-        .fetch_one(&self.lease_pool)
-        .await
-        .db("completing a task")?;
-        if done == 0 {
-            return Err(StoreError::lease_lost(task));
-        }
-        Ok(())
+        self.complete_task_impl(task, now).await
     }
 
     async fn fail_task(
@@ -532,67 +486,28 @@ impl Store for PgStore {
         retry_at: Option<OffsetDateTime>,
         now: OffsetDateTime,
     ) -> Result<FailOutcome> {
-        let status: Option<String> = sqlx::query_scalar(
-            "WITH failed AS (
-                 UPDATE tasks SET
-                     status = CASE WHEN $4::timestamptz IS NULL OR attempts >= max_attempts
-                         THEN 'dead' ELSE 'pending' END,
-                     run_at = CASE WHEN $4::timestamptz IS NULL OR attempts >= max_attempts
-                         THEN run_at ELSE $4 END,
-                     finished_at = CASE WHEN $4::timestamptz IS NULL OR attempts >= max_attempts
-                         THEN $5 ELSE NULL END,
-                     last_error = $3, updated_at = $5, lease = NULL, locked_by = NULL, locked_until = NULL
-                 WHERE id = $1 AND lease = $2 AND status = 'running'
-                 RETURNING status, schedule
-             ), failure AS (
-                 UPDATE schedules SET last_failure_at = $5, last_error = $3
-                 WHERE name IN (SELECT schedule FROM failed)
-             )
-             SELECT status FROM failed",
-        )
-        .bind(task.id)
-        .bind(task.lease)
-        .bind(crate::model::clip_error(error))
-        .bind(retry_at)
-        .bind(now)
-        .fetch_optional(&self.lease_pool)
-        .await
-        .db("recording a failed attempt")?;
-        match status.as_deref() {
-            None => Err(StoreError::lease_lost(task)),
-            Some("pending") => Ok(retry_at.map_or(FailOutcome::Dead, FailOutcome::Retry)),
-            Some(_) => Ok(FailOutcome::Dead),
-        }
+        self.fail_task_impl(task, error, retry_at, now).await
+    }
+
+    async fn renew_task_lease(
+        &self,
+        task: &ClaimedTask,
+        locked_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        self.renew_task_lease_impl(task, locked_until, now).await
+    }
+
+    async fn release_task(&self, task: &ClaimedTask, reason: &str, now: OffsetDateTime) -> Result<bool> {
+        self.release_task_impl(task, reason, now).await
     }
 
     async fn task(&self, id: TaskId) -> Result<Task> {
-        let row = sqlx::query(
-            "SELECT id, kind, payload, unique_key, schedule, status, attempts, max_attempts, run_at,
-                    locked_until, last_error, created_at, finished_at
-             FROM tasks WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await
-        .db("reading a task")?;
-        task_from_row(&row)
+        self.task_impl(id).await
     }
 
     async fn queue_stats(&self, now: OffsetDateTime) -> Result<QueueStats> {
-        let counts: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT status, COUNT(*) FROM tasks WHERE status IN ('pending', 'running', 'dead') GROUP BY status",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .db("counting tasks")?;
-        let (due, oldest): (i64, Option<OffsetDateTime>) = sqlx::query_as(
-            "SELECT COUNT(*), MIN(run_at) FROM tasks WHERE status = 'pending' AND run_at <= $1",
-        )
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await
-        .db("measuring the queue's wait")?;
-        Ok(crate::model::queue_stats(&counts, due, oldest, now))
+        self.queue_stats_impl(now).await
     }
 
     async fn purge_finished_tasks(
@@ -600,62 +515,15 @@ impl Store for PgStore {
         done_before: OffsetDateTime,
         dead_before: OffsetDateTime,
     ) -> Result<u64> {
-        let result = sqlx::query(
-            "DELETE FROM tasks WHERE (status = 'done' AND finished_at < $1) OR (status = 'dead' AND finished_at < $2)",
-        )
-        .bind(done_before)
-        .bind(dead_before)
-        .execute(&self.pool)
-        .await
-        .db("purging finished tasks")?;
-        Ok(result.rows_affected())
+        self.purge_finished_tasks_impl(done_before, dead_before).await
     }
 
     async fn fire_schedule(&self, name: &str, fire_at: OffsetDateTime, task: &NewTask) -> Result<bool> {
-        let mut tx = self.pool.begin().await.db("beginning a schedule's firing")?;
-        sqlx::query("INSERT INTO schedules (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .execute(&mut *tx)
-            .await
-            .db("registering a schedule")?;
-        // Under READ COMMITTED a second process blocks on this row, then re-checks the
-        // condition against the first one's committed firing and updates nothing.
-        let claimed = sqlx::query(
-            "UPDATE schedules SET last_fired_at = $2 WHERE name = $1 AND (last_fired_at IS NULL OR last_fired_at < $2)",
-        )
-        .bind(name)
-        .bind(fire_at)
-        .execute(&mut *tx)
-        .await
-        .db("claiming a schedule's firing")?
-        .rows_affected()
-            == 1;
-        if claimed {
-            enqueue(&mut *tx, task).await?;
-        }
-        tx.commit().await.db("committing a schedule's firing")?;
-        Ok(claimed)
+        self.fire_schedule_impl(name, fire_at, task).await
     }
 
     async fn schedules(&self) -> Result<Vec<ScheduleStatus>> {
-        let rows = sqlx::query(
-            "SELECT name, last_fired_at, last_success_at, last_failure_at, last_error FROM schedules ORDER BY name",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .db("listing schedules")?;
-        rows.iter()
-            .map(|row| {
-                let read = "reading a schedule";
-                Ok(ScheduleStatus {
-                    name: row.try_get("name").db(read)?,
-                    last_fired_at: row.try_get("last_fired_at").db(read)?,
-                    last_success_at: row.try_get("last_success_at").db(read)?,
-                    last_failure_at: row.try_get("last_failure_at").db(read)?,
-                    last_error: row.try_get("last_error").db(read)?,
-                })
-            })
-            .collect()
+        self.schedules_impl().await
     }
 
     async fn upsert_jobs(&self, jobs: &[jobping_core::Job], now: OffsetDateTime) -> Result<UpsertSummary> {
@@ -746,55 +614,6 @@ impl Store for PgStore {
         self.operator_stats_impl(now).await
     }
 }
-
-/// Claims the oldest due task, in one statement (one round trip) that also deals with
-/// expired leases first: running tasks whose lease ran out go back to the queue, or die if
-/// that was their last attempt (and the schedule that fired them notes the failure).
-///
-/// It does what requeueing and then claiming would, in two statements: a requeued task is
-/// due at `now`, so the claim takes the oldest of the oldest pending task and the requeued
-/// ones; a requeued task claimed at once is updated once, by `claimed`, and keeps what the
-/// requeue would have left on it (`run_at`, `last_error`). Rows another process holds are
-/// skipped, not waited for.
-///
-/// Binds: $1 now, $2 lease, $3 worker, $4 locked_until, $5 the lease-expired error.
-const CLAIM: &str = "WITH expired AS (
-        SELECT id, attempts >= max_attempts AS exhausted FROM tasks
-        WHERE status = 'running' AND locked_until < $1
-        FOR UPDATE SKIP LOCKED
-    ), due AS (
-        SELECT id, run_at FROM tasks
-        WHERE status = 'pending' AND run_at <= $1
-        ORDER BY run_at, id LIMIT 1
-        FOR UPDATE SKIP LOCKED
-    ), pick AS MATERIALIZED (
-        SELECT id FROM (
-            SELECT id, run_at FROM due
-            UNION ALL
-            SELECT id, $1::timestamptz FROM expired WHERE NOT exhausted
-        ) candidates
-        ORDER BY run_at, id LIMIT 1
-    ), requeued AS (
-        UPDATE tasks SET
-            status = CASE WHEN expired.exhausted THEN 'dead' ELSE 'pending' END,
-            finished_at = CASE WHEN expired.exhausted THEN $1 ELSE NULL END,
-            run_at = $1, updated_at = $1, lease = NULL, locked_by = NULL, locked_until = NULL,
-            last_error = $5
-        FROM expired
-        WHERE tasks.id = expired.id AND tasks.id NOT IN (SELECT id FROM pick)
-        RETURNING tasks.schedule, tasks.status
-    ), failure AS (
-        UPDATE schedules SET last_failure_at = $1, last_error = $5
-        WHERE name IN (SELECT schedule FROM requeued WHERE status = 'dead')
-    ), claimed AS (
-        UPDATE tasks SET status = 'running', attempts = attempts + 1, lease = $2, locked_by = $3,
-            locked_until = $4, updated_at = $1,
-            run_at = CASE WHEN status = 'running' THEN $1 ELSE run_at END,
-            last_error = CASE WHEN status = 'running' THEN $5 ELSE last_error END
-        WHERE id IN (SELECT id FROM pick)
-        RETURNING id, kind, payload, schedule, attempts, max_attempts
-    )
-    SELECT id, kind, payload, schedule, attempts, max_attempts FROM claimed";
 
 async fn enqueue<'e>(executor: impl sqlx::PgExecutor<'e>, task: &NewTask) -> Result<Option<TaskId>> {
     sqlx::query_scalar(

@@ -1,7 +1,9 @@
 //! `jobping send-due [--dry-run]`: one delivery round now, with a progress bar on a
 //! terminal and a summary. Without `--dry-run` each due digest is prepared (recorded
-//! with its send task, as the scheduled round would) and sent at once; the queued send
-//! task then finds it sent and does nothing. A second run finds nothing due.
+//! with its send task, as the scheduled round would) and sent at once, through the same
+//! send claim as the workers': when a worker running beside us claims it first, the
+//! worker sends it and we count it; otherwise the queued send task finds it sent and
+//! does nothing. A second run finds nothing due.
 
 use std::io::IsTerminal;
 
@@ -25,6 +27,8 @@ pub struct SendDueReport {
     pub skipped: u64,
     /// Recorded, but not sent now (a transient failure: the queue retries it).
     pub retrying: u64,
+    /// Recorded, and a running worker claimed it first: the worker sends it.
+    pub by_worker: u64,
     pub failed: u64,
     /// Jobs in the digests sent (or that would be).
     pub jobs: u64,
@@ -50,6 +54,9 @@ pub async fn run(state: &AppState, dry_run: bool, now: DateTime<Utc>) -> anyhow:
         bar
     });
     let mut rows = Vec::new();
+    // This run's name on the deliveries it claims: workers running beside it claim the
+    // same deliveries' send tasks, and exactly one of us sends each.
+    let owner = format!("send-due:{}:{}", std::process::id(), uuid::Uuid::new_v4().simple());
     for item in &due {
         if dry_run {
             if let Some((subscriber, matches)) = plan(state, item.subscriber.id).await? {
@@ -68,13 +75,15 @@ pub async fn run(state: &AppState, dry_run: bool, now: DateTime<Utc>) -> anyhow:
             }
         } else {
             match prepare(state, item.subscriber.id, &item.period).await? {
-                Prepared::Recorded { delivery, jobs } => match send(state, delivery).await {
+                Prepared::Recorded { delivery, jobs } => match send(state, delivery, &owner).await {
                     Ok(SendOutcome::Sent | SendOutcome::AlreadySent) => {
                         report.sent += 1;
                         report.jobs += jobs as u64;
                     }
+                    // A worker claimed it first and is sending it.
+                    Ok(SendOutcome::Held(_)) => report.by_worker += 1,
                     Ok(SendOutcome::Dropped(_)) | Err(TaskError::Permanent(_)) => report.failed += 1,
-                    Err(TaskError::Retry(err)) => {
+                    Err(TaskError::Retry(err) | TaskError::RetryAt(_, err)) => {
                         tracing::warn!(
                             error = format!("{err:#}"),
                             "a digest will be retried by the queue"
@@ -109,8 +118,8 @@ pub async fn run(state: &AppState, dry_run: bool, now: DateTime<Utc>) -> anyhow:
             String::new()
         } else {
             format!(
-                ", {} failed, {} left to the queue's retries",
-                report.failed, report.retrying
+                ", {} being sent by a running worker, {} failed, {} left to the queue's retries",
+                report.by_worker, report.failed, report.retrying
             )
         }
     );

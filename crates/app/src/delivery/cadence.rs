@@ -1,6 +1,6 @@
 //! When a subscriber's digest is due: on their tier's days, at the configured hour on
-//! their own clock (time zone and daylight saving included). Pure: the caller passes
-//! the time.
+//! their own clock (time zone and daylight saving included), and how pages and emails
+//! put that rhythm into words. Pure: the caller passes the time.
 
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
@@ -59,6 +59,112 @@ fn slot_on(day: NaiveDate, hour: u32, tz: Tz) -> Option<Slot> {
         ),
         opens_at: opens_at.with_timezone(&Utc),
     })
+}
+
+/// A tier's rhythm in words, for pages and emails: they say what the settings say, so
+/// changing `delivery.*` changes the promise with the sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rhythm {
+    /// Monday first, whatever order the settings gave.
+    days: Vec<Weekday>,
+    hour: u32,
+    jobs_per_email: usize,
+}
+
+impl Rhythm {
+    /// `tier`'s rhythm as the delivery settings set it.
+    pub fn of(settings: &crate::settings::DeliverySettings, tier: jobping_core::Tier) -> Self {
+        let (cadence, jobs_per_email) = super::cadence_for(settings, tier);
+        Self::new(cadence, jobs_per_email)
+    }
+
+    pub fn new(cadence: &Cadence, jobs_per_email: usize) -> Self {
+        let mut days = cadence.days.clone();
+        days.sort_by_key(Weekday::num_days_from_monday);
+        days.dedup();
+        Self {
+            days,
+            hour: cadence.hour,
+            jobs_per_email,
+        }
+    }
+
+    /// At most this many jobs in one email.
+    pub fn jobs_per_email(&self) -> usize {
+        self.jobs_per_email
+    }
+
+    /// At most this many jobs in a week: one email on each of the days.
+    pub fn jobs_per_week(&self) -> usize {
+        self.jobs_per_email * self.days.len()
+    }
+
+    /// "Thursday", "Monday and Thursday", "Monday, Wednesday and Friday".
+    pub fn days(&self) -> String {
+        join(&self.days, "and")
+    }
+
+    /// When the next email comes: "Thursday morning", "Monday, Wednesday or Friday morning".
+    pub fn next_email(&self) -> String {
+        format!("{} {}", join(&self.days, "or"), self.part_of_day())
+    }
+
+    /// When emails come: "every Monday, Wednesday and Friday morning".
+    pub fn every(&self) -> String {
+        format!("every {} {}", self.days(), self.part_of_day())
+    }
+
+    fn part_of_day(&self) -> &'static str {
+        match self.hour {
+            0..=11 => "morning",
+            12..=17 => "afternoon",
+            _ => "evening",
+        }
+    }
+
+    /// "5 jobs every week, on Thursday", "15 jobs a week: 5 on Monday, Wednesday and Friday".
+    pub fn summary(&self) -> String {
+        match self.days.len() {
+            1 => format!("{} every week, on {}", jobs(self.jobs_per_email), self.days()),
+            _ => format!(
+                "{} a week: {} on {}",
+                jobs(self.jobs_per_week()),
+                self.jobs_per_email,
+                self.days()
+            ),
+        }
+    }
+}
+
+/// "1 job", "5 jobs".
+fn jobs(n: usize) -> String {
+    if n == 1 {
+        "1 job".to_owned()
+    } else {
+        format!("{n} jobs")
+    }
+}
+
+/// Weekday names as a sentence lists them: "Monday, Wednesday and Friday".
+fn join(days: &[Weekday], conjunction: &str) -> String {
+    let names: Vec<&str> = days.iter().map(|day| day_name(*day)).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} {conjunction} {last}", rest.join(", ")),
+    }
+}
+
+fn day_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
 }
 
 /// Parses a weekday as settings write it (`mon`, `Monday`).
@@ -186,6 +292,41 @@ mod tests {
         };
         let slot = due_slot(&friday, utc_zone, utc("2027-01-01T09:00:00Z"), GRACE).unwrap();
         assert_eq!(slot.period, "2026-W53-fri");
+    }
+
+    #[test]
+    fn a_rhythm_reads_as_its_days_and_counts() {
+        let free = Rhythm::new(&thursdays_at_8(), 5);
+        assert_eq!(free.summary(), "5 jobs every week, on Thursday");
+        assert_eq!(free.next_email(), "Thursday morning");
+        let premium = Rhythm::new(
+            &Cadence {
+                days: vec![Weekday::Fri, Weekday::Mon, Weekday::Wed],
+                hour: 8,
+            },
+            5,
+        );
+        assert_eq!(premium.days(), "Monday, Wednesday and Friday");
+        assert_eq!(premium.jobs_per_week(), 15);
+        assert_eq!(
+            premium.summary(),
+            "15 jobs a week: 5 on Monday, Wednesday and Friday"
+        );
+        assert_eq!(premium.next_email(), "Monday, Wednesday or Friday morning");
+        assert_eq!(premium.every(), "every Monday, Wednesday and Friday morning");
+        let evenings = Rhythm::new(
+            &Cadence {
+                days: vec![Weekday::Sun, Weekday::Tue],
+                hour: 19,
+            },
+            1,
+        );
+        assert_eq!(evenings.summary(), "2 jobs a week: 1 on Tuesday and Sunday");
+        assert_eq!(evenings.next_email(), "Tuesday or Sunday evening");
+        assert_eq!(
+            Rhythm::new(&thursdays_at_8(), 1).summary(),
+            "1 job every week, on Thursday"
+        );
     }
 
     #[test]

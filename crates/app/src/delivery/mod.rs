@@ -6,10 +6,13 @@
 //! 2. `prepare_digest`: ranks the jobs and writes the delivery, its items and the
 //!    `send_delivery` task in one transaction (the outbox); a slot is written once, and a
 //!    job is never written twice for one subscriber (database constraints);
-//! 3. `send_delivery`: renders and sends, then marks the delivery sent. The email's id is
-//!    the delivery's id: Resend drops a repeat by its idempotency key, the file outbox
-//!    overwrites the same file, and SMTP may at worst repeat one email if the process
-//!    dies between handing it over and marking it sent.
+//! 3. `send_delivery`: claims the delivery's send (one owner at a time, with a lease:
+//!    workers, `jobping send-due` and retries all go through the claim), renders and
+//!    sends, then marks the delivery sent, retrying that mark while the claim holds. The
+//!    email's id is the delivery's id: Resend drops a repeat by its idempotency key, the
+//!    file outbox overwrites the same file, and SMTP may at worst repeat one email if the
+//!    process dies (or the database stays away past the claim) between handing it over
+//!    and marking it sent.
 
 pub mod cadence;
 mod index;
@@ -35,6 +38,13 @@ pub const SEND: &str = "send_delivery";
 
 /// The operator switch that pauses all sending, and the one per tier (`sending:free`).
 pub const SENDING_SWITCH: &str = "sending";
+
+/// How long a delivery's send claim holds: long enough to send and to keep retrying
+/// the "sent" mark through a database outage of a minute or more, short enough that a
+/// sender that died is replaced within minutes. Four task leases, at least a minute.
+pub fn send_claim_lease(queue: &crate::settings::QueueSettings) -> std::time::Duration {
+    (queue.lease * 4).max(std::time::Duration::from_secs(60))
+}
 
 /// The cadence and size of a tier's digests.
 pub fn cadence_for(settings: &DeliverySettings, tier: Tier) -> (&cadence::Cadence, usize) {

@@ -6,7 +6,7 @@ use jobping_core::{SubscriberStatus, Taxonomy, Tier};
 use jobping_mail::templates::{self, DigestEmail, DigestJob, WelcomeEmail};
 use jobping_mail::{ListUnsubscribe, OutgoingEmail, SendError};
 use jobping_sources::adapters::{Boards, SourceKind};
-use jobping_store::{ClaimedTask, DeliveryKind, DeliveryToSend, StoreError};
+use jobping_store::{ClaimedTask, DeliveryKind, DeliveryToSend, SendClaim, StoreError};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -26,8 +26,11 @@ struct Payload {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
     Sent,
-    /// Already sent before (a retried task after a crash).
+    /// Already sent before (a retried task after a crash, or another process sent it).
     AlreadySent,
+    /// Another process holds the send (it is sending now, or died with the claim, which
+    /// runs out at the time given); nothing was sent here.
+    Held(OffsetDateTime),
     /// Not sent, for good: the address is suppressed or no longer subscribed.
     Dropped(&'static str),
 }
@@ -40,15 +43,28 @@ impl TaskHandler for SendDelivery {
     async fn run(&self, state: &AppState, task: &ClaimedTask) -> Result<(), TaskError> {
         let payload: Payload = serde_json::from_value(task.payload.clone())
             .map_err(|err| TaskError::Permanent(anyhow::anyhow!("not a send_delivery payload: {err}")))?;
-        let outcome = send(state, payload.delivery_id).await?;
-        tracing::info!(?outcome, "delivery handled");
-        Ok(())
+        // One owner per attempt: a retry of this task is a new claimant, like any other.
+        let owner = format!("task:{}:{}", task.id, task.lease.simple());
+        match send(state, payload.delivery_id, &owner).await? {
+            // Come back when the other claim runs out: by then it is sent, or its owner
+            // died and this task sends it.
+            SendOutcome::Held(until) => Err(TaskError::RetryAt(
+                until + time::Duration::seconds(1),
+                anyhow::anyhow!("another process holds this delivery's send until {until}"),
+            )),
+            outcome => {
+                tracing::info!(?outcome, "delivery handled");
+                Ok(())
+            }
+        }
     }
 }
 
-/// Sends one delivery unless it was sent, dropped, or its tier is paused (then the task
-/// is retried later with backoff).
-pub async fn send(state: &AppState, id: Uuid) -> Result<SendOutcome, TaskError> {
+/// Sends one delivery unless it was sent, dropped, held by another process, or its tier
+/// is paused (then the task is retried later with backoff). `owner` names the caller:
+/// exactly one caller at a time holds a delivery's send claim, so however many workers
+/// and `send-due` runs reach it, the mailer gets it once.
+pub async fn send(state: &AppState, id: Uuid, owner: &str) -> Result<SendOutcome, TaskError> {
     let delivery = match state.store.delivery(id).await {
         Ok(delivery) => delivery,
         // Erased with its subscriber.
@@ -88,19 +104,36 @@ pub async fn send(state: &AppState, id: Uuid) -> Result<SendOutcome, TaskError> 
         return Ok(SendOutcome::Dropped(reason));
     }
 
+    let now = OffsetDateTime::now_utc();
+    let claim_until = now + super::send_claim_lease(&state.settings.queue);
+    match state
+        .store
+        .claim_delivery_send(id, owner, claim_until, now)
+        .await
+        .map_err(anyhow::Error::from)?
+    {
+        SendClaim::Claimed => {}
+        SendClaim::Sent => return Ok(SendOutcome::AlreadySent),
+        SendClaim::Held { until, .. } => {
+            metrics::counter!("jobping_delivery_sent_total", "result" => "held").increment(1);
+            return Ok(SendOutcome::Held(until));
+        }
+        SendClaim::Closed => return Ok(SendOutcome::Dropped("the delivery was closed")),
+    }
+
     let email = render(state, &delivery)?;
     match state.mailer.send(&email).await {
         Ok(sent) => {
-            state
-                .store
-                .mark_delivery_sent(id, &sent.message_id, OffsetDateTime::now_utc())
-                .await
-                .map_err(anyhow::Error::from)?;
+            mark_sent(state, id, &sent.message_id, claim_until).await?;
             metrics::counter!("jobping_delivery_sent_total", "result" => "sent").increment(1);
             Ok(SendOutcome::Sent)
         }
         Err(SendError::Transient(reason)) => {
             metrics::counter!("jobping_delivery_sent_total", "result" => "retry").increment(1);
+            // Nothing went out: let the next attempt have it at once.
+            if let Err(err) = state.store.release_delivery_send(id, owner).await {
+                tracing::warn!(error = format!("{err:#}"), "could not release a delivery's send claim");
+            }
             Err(TaskError::Retry(anyhow::anyhow!(reason)))
         }
         Err(SendError::Permanent(reason)) => {
@@ -111,6 +144,45 @@ pub async fn send(state: &AppState, id: Uuid) -> Result<SendOutcome, TaskError> 
                 .map_err(anyhow::Error::from)?;
             metrics::counter!("jobping_delivery_sent_total", "result" => "failed").increment(1);
             Err(TaskError::Permanent(anyhow::anyhow!(reason)))
+        }
+    }
+}
+
+/// Records that the mailer accepted the delivery. The email is out, so a database that
+/// is briefly away must not turn it into a repeat: keep trying, with backoff, while our
+/// claim holds (nobody else may send it meanwhile). Only if the database stays away
+/// past the claim can the delivery be sent once more (the documented duplicate).
+async fn mark_sent(
+    state: &AppState,
+    id: Uuid,
+    message_id: &str,
+    claim_until: OffsetDateTime,
+) -> Result<(), TaskError> {
+    // Stop a little before the claim runs out, so no other sender starts meanwhile.
+    let give_up = claim_until - time::Duration::seconds(2);
+    let mut pause = std::time::Duration::from_millis(250);
+    loop {
+        match state
+            .store
+            .mark_delivery_sent(id, message_id, OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(err) if OffsetDateTime::now_utc() + pause >= give_up => {
+                metrics::counter!("jobping_delivery_mark_sent_failed_total").increment(1);
+                return Err(TaskError::Retry(
+                    anyhow::Error::from(err).context("the email was sent but could not be marked sent"),
+                ));
+            }
+            Err(err) => {
+                tracing::warn!(
+                    error = format!("{err:#}"),
+                    retry_in_ms = pause.as_millis() as u64,
+                    "the email was sent; marking it sent failed, trying again"
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(4));
+            }
         }
     }
 }
@@ -148,20 +220,21 @@ pub fn render(state: &AppState, delivery: &DeliveryToSend) -> anyhow::Result<Out
         .collect::<Vec<_>>();
     let unsubscribe_url = link("/unsubscribe", Purpose::Unsubscribe, "");
     let manage_url = link("/preferences", Purpose::Manage, "");
+    let rhythm = |tier| super::cadence::Rhythm::of(&state.settings.delivery, tier);
     let rendered = if delivery.kind == DeliveryKind::Welcome {
         templates::welcome(WelcomeEmail {
             manage_url,
             unsubscribe_url: unsubscribe_url.clone(),
             tier_note: (subscriber.tier == Tier::Free).then(|| {
-                "You are on the free plan: 5 hand-picked jobs every week. Premium brings 15 a week, \
-                 on Monday, Wednesday and Friday."
-                    .to_owned()
+                format!(
+                    "You are on the free plan: {}. Premium brings {}.",
+                    rhythm(Tier::Free).summary(),
+                    rhythm(Tier::Premium).summary()
+                )
             }),
             jobs: jobs.into_iter().map(|job| job.line).collect(),
-            next_digest: match subscriber.tier {
-                Tier::Free => "Your weekly email arrives on Thursday morning.".to_owned(),
-                Tier::Premium => "Your next email arrives on Monday, Wednesday or Friday morning.".to_owned(),
-            },
+            // The template closes the sentence: "Your next jobs email: Thursday morning."
+            next_digest: rhythm(subscriber.tier).next_email(),
         })
     } else {
         templates::digest(DigestEmail {
@@ -169,9 +242,8 @@ pub fn render(state: &AppState, delivery: &DeliveryToSend) -> anyhow::Result<Out
             intro: "Here are the newest jobs that fit what you told us. Each passed every one of your rules."
                 .to_owned(),
             jobs,
-            premium_note: (subscriber.tier == Tier::Free).then(|| {
-                "Want more? Premium sends 15 jobs a week, on Monday, Wednesday and Friday.".to_owned()
-            }),
+            premium_note: (subscriber.tier == Tier::Free)
+                .then(|| format!("Want more? Premium sends {}.", rhythm(Tier::Premium).summary())),
             attribution: attribution(delivery),
             manage_url,
             unsubscribe_url: unsubscribe_url.clone(),

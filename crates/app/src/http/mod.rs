@@ -9,6 +9,7 @@ pub mod metrics;
 mod middleware;
 pub mod pages;
 pub mod problem;
+pub mod serve;
 mod stripe;
 pub mod webhooks;
 

@@ -244,7 +244,8 @@ pub struct QueueSettings {
     /// Tasks one worker process runs at once.
     pub concurrency: usize,
     pub max_attempts: u32,
-    /// How long a claim holds before another worker may take the task over.
+    /// How long a claim holds before another worker may take the task over; a running
+    /// task's worker renews it every third of this (a heartbeat).
     pub lease: Duration,
     pub poll_interval: Duration,
     pub backoff_base: Duration,

@@ -207,7 +207,7 @@ pub(super) fn settings(
             "JOBPING_QUEUE_LEASE_SECONDS",
             "queue.lease_seconds",
             q.lease_seconds,
-            300,
+            30,
             (5, 86_400),
         )?),
         poll_interval: Duration::from_millis(lookup.number(

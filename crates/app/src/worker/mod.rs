@@ -8,7 +8,7 @@ mod housekeeping;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use futures::FutureExt;
@@ -25,6 +25,9 @@ pub enum TaskError {
     /// Worth trying again later (a timeout, a 503, a lock).
     #[error(transparent)]
     Retry(anyhow::Error),
+    /// Worth trying again, but not before this time (something else holds the work).
+    #[error("{1}")]
+    RetryAt(OffsetDateTime, anyhow::Error),
     /// Will never succeed (a payload that does not parse): the task dies at once.
     #[error(transparent)]
     Permanent(anyhow::Error),
@@ -82,6 +85,8 @@ pub enum Outcome {
     Dead,
     /// The lease expired while the handler ran; another worker owns the task now.
     LeaseLost,
+    /// Abandoned at shutdown and put back in the queue, the attempt not counted.
+    Released,
 }
 
 impl Outcome {
@@ -91,6 +96,7 @@ impl Outcome {
             Self::Retry(_) => "retry",
             Self::Dead => "dead",
             Self::LeaseLost => "lease_lost",
+            Self::Released => "released",
         }
     }
 }
@@ -102,10 +108,29 @@ pub struct TaskRun {
     pub outcome: Outcome,
 }
 
+/// How long a worker lets the task in hand run on after shutdown was asked for, before
+/// it abandons the task (releasing it to the queue, attempt not counted): well inside
+/// the 30 seconds a service manager gives before SIGKILL.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// The longest any one task may run, however often its lease is renewed: a handler
+/// stuck on something that never answers must not hold a worker for ever.
+const MAX_TASK_RUN: Duration = Duration::from_secs(30 * 60);
+
 /// Claims one due task and runs it to an outcome; `None` when nothing is due. Public so
 /// that tests (and one-shot commands) can drain the queue without a running worker.
-#[tracing::instrument(skip_all, fields(worker = worker, task_id, kind, attempt))]
 pub async fn try_execute_task(state: &AppState, worker: &str) -> anyhow::Result<Option<TaskRun>> {
+    try_execute_task_until(state, worker, &CancellationToken::new()).await
+}
+
+/// As [`try_execute_task`], but when `abandon` fires while the handler runs, the handler
+/// is dropped and the task released back to the queue ([`Outcome::Released`]).
+#[tracing::instrument(skip_all, fields(worker = worker, task_id, kind, attempt))]
+pub async fn try_execute_task_until(
+    state: &AppState,
+    worker: &str,
+    abandon: &CancellationToken,
+) -> anyhow::Result<Option<TaskRun>> {
     let queue = &state.settings.queue;
     let now = OffsetDateTime::now_utc();
     let Some(task) = state.store.claim_task(worker, now + queue.lease, now).await? else {
@@ -122,29 +147,92 @@ pub async fn try_execute_task(state: &AppState, worker: &str) -> anyhow::Result<
             "no handler for task kind `{}`",
             task.kind
         ))),
-        Some(handler) => {
-            // A handler may not outlive its lease (another worker would start the same
-            // task), nor take the worker down with a panic.
-            let run = AssertUnwindSafe(handler.run(state, &task)).catch_unwind();
-            match tokio::time::timeout(queue.lease, run).await {
-                Ok(Ok(result)) => result,
-                Ok(Err(panic)) => Err(TaskError::Retry(anyhow::anyhow!(
-                    "handler panicked: {}",
-                    panic_message(&panic)
-                ))),
-                Err(_) => Err(TaskError::Retry(anyhow::anyhow!(
-                    "timed out after {:?} (the task's lease)",
-                    queue.lease
-                ))),
+        Some(handler) => match run_with_heartbeat(state, &task, handler.as_ref(), abandon).await {
+            Ran::Finished(result) => result,
+            Ran::Abandoned => {
+                let released = state
+                    .store
+                    .release_task(&task, "abandoned at shutdown", OffsetDateTime::now_utc())
+                    .await?;
+                tracing::warn!(released, "shutting down: the task in hand was released to the queue");
+                return Ok(Some(record_outcome(task, Outcome::Released, started)));
             }
-        }
+        },
     };
-    let elapsed = started.elapsed().as_secs_f64();
     let outcome = finish(state, &task, result).await?;
+    Ok(Some(record_outcome(task, outcome, started)))
+}
+
+fn record_outcome(task: ClaimedTask, outcome: Outcome, started: Instant) -> TaskRun {
     metrics::counter!("jobping_queue_tasks_total", "kind" => task.kind.clone(), "outcome" => outcome.label())
         .increment(1);
-    metrics::histogram!("jobping_queue_task_duration_seconds", "kind" => task.kind.clone()).record(elapsed);
-    Ok(Some(TaskRun { task, outcome }))
+    metrics::histogram!("jobping_queue_task_duration_seconds", "kind" => task.kind.clone())
+        .record(started.elapsed().as_secs_f64());
+    TaskRun { task, outcome }
+}
+
+/// How a handler's run ended.
+enum Ran {
+    Finished(Result<(), TaskError>),
+    /// Shutdown could wait no longer: the handler was stopped.
+    Abandoned,
+}
+
+/// Runs the handler while renewing the task's lease every third of it, so a long task
+/// keeps its claim and a dead worker's task is free again within one lease. A panic in
+/// the handler is caught and becomes a failed attempt with the panic's message.
+///
+/// A lease found lost (the database was away longer than the lease and another worker
+/// took the task) does not stop the handler: it may be between handing an email over
+/// and recording it, and stopping it there would make a repeat. It finishes, and its
+/// result is not recorded ([`Outcome::LeaseLost`]).
+async fn run_with_heartbeat(
+    state: &AppState,
+    task: &ClaimedTask,
+    handler: &dyn TaskHandler,
+    abandon: &CancellationToken,
+) -> Ran {
+    let lease = state.settings.queue.lease;
+    let run = AssertUnwindSafe(handler.run(state, task)).catch_unwind();
+    tokio::pin!(run);
+    let deadline = tokio::time::sleep(MAX_TASK_RUN);
+    tokio::pin!(deadline);
+    let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + lease / 3, lease / 3);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut renewing = true;
+    loop {
+        tokio::select! {
+            finished = &mut run => {
+                return Ran::Finished(match finished {
+                    Ok(result) => result,
+                    Err(panic) => {
+                        let message = panic_message(&*panic);
+                        tracing::error!(panic = %message, "a task's handler panicked");
+                        Err(TaskError::Retry(anyhow::anyhow!("handler panicked: {message}")))
+                    }
+                });
+            }
+            () = &mut deadline => {
+                return Ran::Finished(Err(TaskError::Retry(anyhow::anyhow!(
+                    "timed out after {} minutes", MAX_TASK_RUN.as_secs() / 60
+                ))));
+            }
+            () = abandon.cancelled() => return Ran::Abandoned,
+            _ = beat.tick(), if renewing => {
+                let now = OffsetDateTime::now_utc();
+                match state.store.renew_task_lease(task, now + lease, now).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!("the task's lease was lost while it ran; another worker may run it too");
+                        renewing = false;
+                    }
+                    // The database is away: keep working; if it stays away the lease runs
+                    // out and the task is retried, which every handler allows for.
+                    Err(err) => tracing::warn!(error = format!("{err:#}"), "could not renew a task's lease"),
+                }
+            }
+        }
+    }
 }
 
 async fn finish(
@@ -163,6 +251,7 @@ async fn finish(
                         retry_delay(task.attempt, q.backoff_base, q.backoff_max, rand::random::<f64>());
                     (format!("{cause:#}"), Some(now + delay))
                 }
+                TaskError::RetryAt(at, cause) => (format!("{cause:#}"), Some((*at).max(now))),
                 TaskError::Permanent(cause) => (format!("{cause:#}"), None),
             };
             let outcome = state.store.fail_task(task, &message, retry_at, now).await;
@@ -219,8 +308,18 @@ pub async fn run(state: AppState, cancel: CancellationToken) {
 
 async fn worker_loop(state: AppState, cancel: CancellationToken, name: String) {
     let idle = state.settings.queue.poll_interval;
+    // Fires SHUTDOWN_GRACE after `cancel`: the task in hand gets that long to finish.
+    let abandon = CancellationToken::new();
+    let grace = {
+        let (cancel, abandon) = (cancel.clone(), abandon.clone());
+        tokio::spawn(async move {
+            cancel.cancelled().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+            abandon.cancel();
+        })
+    };
     while !cancel.is_cancelled() {
-        match try_execute_task(&state, &name).await {
+        match try_execute_task_until(&state, &name, &abandon).await {
             Ok(Some(_)) => continue,
             Ok(None) => {}
             Err(err) => tracing::error!(error = format!("{err:#}"), "the worker could not reach the queue"),
@@ -230,4 +329,5 @@ async fn worker_loop(state: AppState, cancel: CancellationToken, name: String) {
             () = tokio::time::sleep(idle) => {}
         }
     }
+    grace.abort();
 }

@@ -186,7 +186,7 @@ app_test!(
         let export = app.state.store.export_subscriber(id).await.unwrap();
         let delivery_id = export.deliveries[0].id;
         assert_eq!(
-            delivery::send(&app.state, delivery_id).await.unwrap(),
+            delivery::send(&app.state, delivery_id, "test").await.unwrap(),
             SendOutcome::AlreadySent
         );
         // Rendered again for a retry, the email is the same bytes (Resend's idempotency
@@ -292,7 +292,7 @@ app_test!(
             .unsubscribe(id, OffsetDateTime::now_utc())
             .await
             .unwrap();
-        let outcome = delivery::send(&app.state, delivery).await.unwrap();
+        let outcome = delivery::send(&app.state, delivery, "test").await.unwrap();
         assert!(matches!(outcome, SendOutcome::Dropped(_)), "{outcome:?}");
         assert!(digests(&app, "kim@example.com").is_empty());
     }

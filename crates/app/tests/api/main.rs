@@ -12,6 +12,8 @@ mod ingest;
 mod journey;
 mod limits;
 mod matching;
+mod plans;
 mod rerank;
 mod scheduler;
+mod serving;
 mod worker;

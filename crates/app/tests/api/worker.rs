@@ -2,7 +2,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use jobping::AppState;
-use jobping::worker::{Outcome, TaskError, TaskHandler, TaskRegistry, try_execute_task};
+use jobping::worker::{Outcome, TaskError, TaskHandler, TaskRegistry, try_execute_task, try_execute_task_until};
+use tokio_util::sync::CancellationToken;
 use jobping_store::{ClaimedTask, NewTask, TaskStatus};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -59,13 +60,25 @@ impl TaskHandler for Slow {
     }
 }
 
+/// Sleeps for the payload's `ms`.
+struct Sleepy;
+#[async_trait]
+impl TaskHandler for Sleepy {
+    async fn run(&self, _: &AppState, task: &ClaimedTask) -> Result<(), TaskError> {
+        let ms = task.payload["ms"].as_u64().unwrap_or(0);
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        Ok(())
+    }
+}
+
 fn test_tasks() -> TaskRegistry {
     let mut tasks = TaskRegistry::builtin();
     tasks
         .register("flaky", Flaky)
         .register("broken", Broken)
         .register("panicky", Panicky)
-        .register("slow", Slow);
+        .register("slow", Slow)
+        .register("sleepy", Sleepy);
     tasks
 }
 
@@ -142,7 +155,10 @@ app_test!(
         let run = try_execute_task(&app.state, "test").await.unwrap().unwrap();
         assert!(matches!(run.outcome, Outcome::Retry(_)), "{:?}", run.outcome);
         let task = app.state.store.task(id).await.unwrap();
-        assert!(task.last_error.unwrap().contains("handler panicked"));
+        let error = task.last_error.unwrap();
+        assert!(error.contains("handler panicked"), "{error}");
+        // The panic's own message, not "a non-text panic".
+        assert!(error.contains("index out of bounds"), "{error}");
     }
 );
 
@@ -201,5 +217,69 @@ app_test!(
             "the handler ran to its end"
         );
         assert_eq!(store.task(id).await.unwrap().status, TaskStatus::Done);
+    }
+);
+
+fn short_lease() -> Options {
+    Options {
+        env: vec![("JOBPING_QUEUE_LEASE_SECONDS", "5".into())],
+        tasks: test_tasks(),
+        toml: None,
+        worker: false,
+    }
+}
+
+app_test!(
+    a_task_running_past_its_lease_keeps_it_by_heartbeat,
+    short_lease,
+    |app: TestApp| async move {
+        let task = NewTask::new("sleepy", json!({"ms": 7_000}), OffsetDateTime::now_utc());
+        let id = app.state.store.enqueue(&task).await.unwrap().unwrap();
+        let state = app.state.clone();
+        let running = tokio::spawn(async move { try_execute_task(&state, "first").await });
+        // Past the 5 s lease, the task is still the first worker's.
+        tokio::time::sleep(Duration::from_millis(6_000)).await;
+        assert!(
+            try_execute_task(&app.state, "second").await.unwrap().is_none(),
+            "a renewed lease is not up for grabs"
+        );
+        let run = running.await.unwrap().unwrap().unwrap();
+        assert_eq!(run.outcome, Outcome::Done);
+        let task = app.state.store.task(id).await.unwrap();
+        assert_eq!((task.status, task.attempts), (TaskStatus::Done, 1));
+    }
+);
+
+app_test!(
+    a_task_abandoned_at_shutdown_goes_back_to_the_queue_uncounted,
+    options,
+    |app: TestApp| async move {
+        let task = NewTask::new("sleepy", json!({"ms": 60_000}), OffsetDateTime::now_utc());
+        let id = app.state.store.enqueue(&task).await.unwrap().unwrap();
+        let abandon = CancellationToken::new();
+        let trigger = abandon.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            trigger.cancel();
+        });
+        let started = std::time::Instant::now();
+        let run = try_execute_task_until(&app.state, "leaving", &abandon)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(run.outcome, Outcome::Released);
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        let task = app.state.store.task(id).await.unwrap();
+        assert_eq!((task.status, task.attempts), (TaskStatus::Pending, 0));
+        assert_eq!(task.last_error.as_deref(), Some("abandoned at shutdown"));
+        let now = OffsetDateTime::now_utc();
+        let again = app
+            .state
+            .store
+            .claim_task("next", now + time::Duration::seconds(30), now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.id, id, "due again at once");
     }
 );

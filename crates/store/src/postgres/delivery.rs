@@ -245,6 +245,66 @@ impl PgStore {
         Ok(marked)
     }
 
+    pub(super) async fn claim_delivery_send_impl(
+        &self,
+        id: Uuid,
+        owner: &str,
+        locked_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<crate::SendClaim> {
+        // One conditional update: only a pending delivery with no live claim (or the
+        // caller's own) changes hands, so of several callers exactly one wins.
+        let claimed = sqlx::query(
+            "UPDATE deliveries SET send_owner = $2, send_locked_until = $3
+             WHERE id = $1 AND status = 'pending'
+                 AND (send_locked_until IS NULL OR send_locked_until <= $4 OR send_owner = $2)",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(locked_until)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .db("claiming a delivery's send")?
+        .rows_affected()
+            == 1;
+        if claimed {
+            return Ok(crate::SendClaim::Claimed);
+        }
+        let row = sqlx::query("SELECT status, send_owner, send_locked_until FROM deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .db("reading a delivery's send claim")?;
+        let read = "reading a delivery's send claim";
+        let status: String = row.try_get("status").db(read)?;
+        let owner: Option<String> = row.try_get("send_owner").db(read)?;
+        let until: Option<OffsetDateTime> = row.try_get("send_locked_until").db(read)?;
+        Ok(match (status.as_str(), owner, until) {
+            ("sent", _, _) => crate::SendClaim::Sent,
+            ("pending", Some(owner), Some(until)) => crate::SendClaim::Held { owner, until },
+            // Pending with no claim: it was released between the two statements.
+            ("pending", _, _) => crate::SendClaim::Held {
+                owner: String::new(),
+                until: now,
+            },
+            _ => crate::SendClaim::Closed,
+        })
+    }
+
+    pub(super) async fn release_delivery_send_impl(&self, id: Uuid, owner: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE deliveries SET send_owner = NULL, send_locked_until = NULL
+             WHERE id = $1 AND send_owner = $2 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await
+        .db("releasing a delivery's send claim")?;
+        Ok(())
+    }
+
     pub(super) async fn mark_delivery_failed_impl(
         &self,
         id: Uuid,

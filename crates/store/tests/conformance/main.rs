@@ -12,6 +12,7 @@ mod operators;
 mod queue;
 mod schedules;
 mod secrets;
+mod send_claims;
 mod subscribers;
 
 use time::OffsetDateTime;

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 use super::signup::CheckEmail;
 use super::{Message, PageError, bad_link, render, session, too_many};
+use crate::delivery::cadence::Rhythm;
 use crate::journey::{self, JourneyError};
 use crate::limits::ClientIp;
 use crate::state::AppState;
@@ -32,7 +33,7 @@ pub fn router() -> Router<AppState> {
 struct AccountPage {
     email: String,
     status: &'static str,
-    tier: &'static str,
+    tier: String,
     since: String,
     subscribed: bool,
     unsubscribe_href: String,
@@ -41,6 +42,8 @@ struct AccountPage {
     /// What the billing section offers: nothing (billing off), upgrade, or manage.
     billing: Billing,
     price: String,
+    /// What premium sends, for the upgrade offer.
+    premium: Rhythm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,9 +107,12 @@ async fn account(State(state): State<AppState>, jar: CookieJar) -> Result<Respon
             SubscriberStatus::Active => "Subscribed",
             SubscriberStatus::Unsubscribed => "Unsubscribed: we send you nothing",
         },
-        tier: match subscriber.tier {
-            Tier::Free => "Free: 5 jobs a week",
-            Tier::Premium => "Premium: 15 jobs a week",
+        tier: {
+            let weekly = Rhythm::of(&state.settings.delivery, subscriber.tier).jobs_per_week();
+            match subscriber.tier {
+                Tier::Free => format!("Free: {weekly} jobs a week"),
+                Tier::Premium => format!("Premium: {weekly} jobs a week"),
+            }
         },
         since: subscriber.created_at.date().to_string(),
         subscribed: subscriber.status == SubscriberStatus::Active,
@@ -115,6 +121,7 @@ async fn account(State(state): State<AppState>, jar: CookieJar) -> Result<Respon
         delete_href: "/account/delete",
         billing,
         price: state.settings.stripe.price.label(),
+        premium: Rhythm::of(&state.settings.delivery, Tier::Premium),
     };
     Ok(render(&page, StatusCode::OK, true))
 }

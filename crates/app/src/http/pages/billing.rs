@@ -17,6 +17,7 @@ use url::Url;
 
 use super::{Message, PageError, bad_link, render, session};
 use crate::billing::{CheckoutRequest, Stripe};
+use crate::delivery::cadence::Rhythm;
 use crate::journey::{self, JourneyError};
 use crate::state::AppState;
 use crate::tokens::Purpose;
@@ -191,11 +192,16 @@ async fn success(State(state): State<AppState>) -> Response {
     if state.stripe.is_none() {
         return billing_off();
     }
+    let premium = Rhythm::of(&state.settings.delivery, Tier::Premium);
+    let from_next = format!(
+        "From your next email you get {}, and you can leave out companies in your preferences.",
+        premium.summary()
+    );
     Message::new(
         "Thank you: Premium is on its way",
         &[
             "Your plan changes to Premium as soon as Stripe confirms the payment, usually within a minute.",
-            "From your next email you get 5 jobs on Monday, Wednesday and Friday, and you can leave out companies in your preferences.",
+            &from_next,
         ],
     )
     .action("/account", "See my account")

@@ -10,24 +10,43 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
+use jobping_core::Tier;
 use tokio::sync::OnceCell;
 
 use super::render;
+use crate::delivery::cadence::Rhythm;
 use crate::journey::POLICY_VERSION;
 use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "landing.html")]
 struct Landing {
-    premium_price: String,
-    billing_enabled: bool,
+    plans: Plans,
 }
 
 #[derive(Template)]
 #[template(path = "pricing.html")]
 struct Pricing {
+    plans: Plans,
+}
+
+/// What `plans.html` shows, from the delivery and billing settings.
+struct Plans {
+    free: Rhythm,
+    premium: Rhythm,
     premium_price: String,
     billing_enabled: bool,
+}
+
+impl Plans {
+    fn new(state: &AppState) -> Self {
+        Self {
+            free: Rhythm::of(&state.settings.delivery, Tier::Free),
+            premium: Rhythm::of(&state.settings.delivery, Tier::Premium),
+            premium_price: premium_price(state),
+            billing_enabled: state.settings.billing_enabled(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -111,8 +130,7 @@ async fn landing(State(state): State<AppState>, pages: Pages) -> Response {
     cached(&pages.landing, || {
         render(
             &Landing {
-                premium_price: premium_price(&state),
-                billing_enabled: state.settings.billing_enabled(),
+                plans: Plans::new(&state),
             },
             StatusCode::OK,
             false,
@@ -125,8 +143,7 @@ async fn pricing(State(state): State<AppState>, pages: Pages) -> Response {
     cached(&pages.pricing, || {
         render(
             &Pricing {
-                premium_price: premium_price(&state),
-                billing_enabled: state.settings.billing_enabled(),
+                plans: Plans::new(&state),
             },
             StatusCode::OK,
             false,

@@ -7,11 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::{CookieJar, Form};
-use jobping_core::RawPreferences;
+use jobping_core::{RawPreferences, Tier};
 use serde::Deserialize;
 
 use super::form::{PrefsForm, PrefsInput};
 use super::{Message, PageError, bad_link, render, session, too_many};
+use crate::delivery::cadence::Rhythm;
 use crate::journey::{self, Confirmed, JourneyError, SignupRequest};
 use crate::limits::ClientIp;
 use crate::state::AppState;
@@ -29,6 +30,8 @@ struct SignupPage {
     form: PrefsForm,
     consent: bool,
     marketing: bool,
+    /// The free plan's days: "Thursday".
+    days: String,
 }
 
 #[derive(Template)]
@@ -43,12 +46,18 @@ struct VerifyPage {
     token: String,
 }
 
-async fn form() -> Response {
+/// New subscribers start on the free plan: the signup page promises its days.
+fn free_days(state: &AppState) -> String {
+    Rhythm::of(&state.settings.delivery, Tier::Free).days()
+}
+
+async fn form(State(state): State<AppState>) -> Response {
     let page = SignupPage {
         email: String::new(),
         form: PrefsForm::new(&RawPreferences::default(), &[], false),
         consent: false,
         marketing: false,
+        days: free_days(&state),
     };
     render(&page, StatusCode::OK, false)
 }
@@ -80,6 +89,7 @@ async fn submit(
             form: PrefsForm::new(&raw, &errors, false),
             consent: request.consent,
             marketing: request.marketing,
+            days: free_days(&state),
         };
         return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, true));
     }
@@ -123,11 +133,16 @@ async fn confirm(
         Err(err) => return Err(err.into()),
     };
     let jar = session::start(&state, jar, subscriber.id);
+    let after = format!(
+        "After that, your jobs email arrives {}.",
+        Rhythm::of(&state.settings.delivery, subscriber.tier).every()
+    );
     let page = match confirmed {
         Confirmed::Now => Message::new(
             "Welcome to JobPing!",
             &[
                 "Your address is confirmed. A welcome email with your first matches is on its way.",
+                &after,
                 "You can fine-tune what we send at any time.",
             ],
         ),

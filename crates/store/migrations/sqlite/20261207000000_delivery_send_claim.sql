@@ -1,0 +1,6 @@
+-- Sending a delivery is claimed first (SQLite): whoever hands it to the mailer (a worker's
+-- send task, `jobping send-due`, a retry) owns it until `send_locked_until`, so two
+-- processes never send the same email. A claim that ran out (its owner died) can be taken
+-- again. Times are INTEGER microseconds since the Unix epoch (UTC).
+ALTER TABLE deliveries ADD COLUMN send_owner TEXT;
+ALTER TABLE deliveries ADD COLUMN send_locked_until INTEGER;
