@@ -12,12 +12,11 @@ use wiremock::{Mock, ResponseTemplate};
 
 use crate::boards::Boards;
 use crate::double_send::{
-    assert_each_digest_exactly_once, configure, queue_settled, sign_up_and_confirm, wait_for_kind,
+    ADMIN_KEY, assert_each_digest_exactly_once, configure, nothing_left_to_send, sign_up_and_confirm,
+    wait_for_kind,
 };
 use crate::harness::{Proc, Site, client, eventually};
 use crate::services::SlowRelay;
-
-const ADMIN_KEY: &str = "system-test-bootstrap-admin-key-0123456789";
 
 /// Digests in the slow round: each takes several seconds.
 const SLOW_SENDS: usize = 3;
@@ -96,7 +95,6 @@ async fn a_send_slower_than_the_lease_is_not_taken_over_and_sent_again_by_anothe
     configure(&mut site, &sink);
     site.env("DATABASE_URL", &db.url)
         .env("JOBPING_MAIL", relay.url())
-        .env("JOBPING_ADMIN_KEY", ADMIN_KEY)
         // The shortest lease there is: a send that takes longer must keep its claim alive.
         .env("JOBPING_QUEUE_LEASE_SECONDS", "5")
         .env("JOBPING_DELIVERY_FREE_DAYS", "mon,tue,wed,thu,fri,sat,sun")
@@ -123,7 +121,7 @@ async fn a_send_slower_than_the_lease_is_not_taken_over_and_sent_again_by_anothe
         .unwrap();
     assert_eq!(queued.status(), StatusCode::ACCEPTED);
     wait_for_kind(&sink, "digest", SLOW_SENDS, Duration::from_secs(45)).await;
-    queue_settled(&base).await;
+    nothing_left_to_send(&base).await;
     // A second worker that took over a live claim would have sent the same digest again.
     assert_each_digest_exactly_once(&sink, SLOW_SENDS);
     for worker in &mut workers {

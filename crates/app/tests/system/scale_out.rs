@@ -12,14 +12,13 @@ use serde_json::json;
 
 use crate::boards::Boards;
 use crate::double_send::{
-    SUBSCRIBERS, address, configure, digest_counts, queue_settled, sign_up_and_confirm, wait_for_kind,
+    ADMIN_KEY, SUBSCRIBERS, address, assert_every_due_digest_accounted_for, configure, digest_counts,
+    nothing_left_to_send, sign_up_and_confirm, wait_for_kind,
 };
 use crate::harness::{Proc, Site, client, eventually};
 use crate::mail::Email;
 use crate::services::{Postgres, Redis, SlowRelay};
 use crate::sqlite_journey::{THURSDAY_SLOT, preferences, signup_form, site_with_boards};
-
-const ADMIN_KEY: &str = "system-test-bootstrap-admin-key-0123456789";
 
 /// The public address the servers sit behind (a load balancer's), which browsers send
 /// as their `Origin`.
@@ -78,7 +77,6 @@ async fn site_on(db: &TestDb, redis: &Redis, boards: &Boards, sink_url: &str, si
     site.env("DATABASE_URL", &db.url)
         .env("REDIS_URL", redis.url())
         .env("JOBPING_MAIL", sink_url)
-        .env("JOBPING_ADMIN_KEY", ADMIN_KEY)
         // A killed worker's claim runs out soon, so its task runs again in the test.
         .env("JOBPING_QUEUE_LEASE_SECONDS", "5");
     site
@@ -172,7 +170,7 @@ async fn the_journey_runs_on_postgres_and_redis_across_two_servers_and_two_worke
     wait_for_kind(&sink, "welcome", 2, Duration::from_secs(30)).await;
 
     let round = site.ok(&["send-due", "--as-of", THURSDAY_SLOT]).await;
-    assert!(round.stdout.contains("sent 2 digest(s)"), "{round}");
+    assert_every_due_digest_accounted_for(&round, 2);
     let digests = wait_for_kind(&sink, "digest", 2, Duration::from_secs(30)).await;
     let digest: &Email = digests.iter().find(|e| e.to == who).expect("ada's digest");
 
@@ -282,7 +280,7 @@ async fn a_worker_killed_mid_round_loses_no_digest_and_repeats_at_most_those_in_
     );
 
     wait_for_kind(&sink, "digest", SUBSCRIBERS, Duration::from_secs(90)).await;
-    queue_settled(&fleet.bases[1]).await;
+    nothing_left_to_send(&fleet.bases[1]).await;
     let counts = digest_counts(&sink);
     let mut recipients: Vec<&str> = counts.values().map(|(to, _)| to.as_str()).collect();
     recipients.sort_unstable();
