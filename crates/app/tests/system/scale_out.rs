@@ -71,13 +71,16 @@ impl Fleet {
     }
 }
 
-async fn site_on(db: &TestDb, redis: &Redis, boards: &Boards, sink_url: &str, sink: &SmtpSink) -> Site {
+/// A folder for the fleet: the boards, PostgreSQL, Redis, and mail to `mail` (the sink,
+/// or a relay in front of it).
+fn site_on(db: &TestDb, redis: &Redis, boards: &Boards, sink: &SmtpSink, mail: &str) -> Site {
     let mut site = site_with_boards(boards);
     configure(&mut site, sink);
     site.env("DATABASE_URL", &db.url)
         .env("REDIS_URL", redis.url())
-        .env("JOBPING_MAIL", sink_url)
-        // A killed worker's claim runs out soon, so its task runs again in the test.
+        .env("JOBPING_MAIL", mail)
+        // The shortest lease: a killed worker's task runs again within seconds, and its
+        // delivery's send claim (four leases, at least a minute) runs out within the test.
         .env("JOBPING_QUEUE_LEASE_SECONDS", "5");
     site
 }
@@ -89,7 +92,7 @@ async fn the_journey_runs_on_postgres_and_redis_across_two_servers_and_two_worke
     };
     let boards = Boards::start().await;
     let sink = SmtpSink::start().await.unwrap();
-    let mut site = site_on(&db, &redis, &boards, sink.url().as_str(), &sink).await;
+    let mut site = site_on(&db, &redis, &boards, &sink, sink.url().as_str());
     site.env("JOBPING_BASE_URL", PUBLIC_URL);
     let scrape = site.ok(&["scrape"]).await;
     assert!(scrape.stdout.contains("greenhouse:fjordpay"), "{scrape}");
@@ -252,7 +255,7 @@ async fn a_worker_killed_mid_round_loses_no_digest_and_repeats_at_most_those_in_
     let sink = SmtpSink::start().await.unwrap();
     // Every reply 30 ms late: a round of digests takes seconds, not milliseconds.
     let relay = SlowRelay::start(sink.addr(), Duration::from_millis(30)).await;
-    let mut site = site_on(&db, &redis, &boards, &relay.url(), &sink).await;
+    let mut site = site_on(&db, &redis, &boards, &sink, &relay.url());
     // Always due, whatever the day and hour: the round is queued with the real clock.
     site.env("JOBPING_DELIVERY_FREE_DAYS", "mon,tue,wed,thu,fri,sat,sun")
         .env("JOBPING_DELIVERY_HOUR", "0")

@@ -109,6 +109,11 @@ async fn the_whole_journey_runs_on_sqlite_with_nothing_configured_but_the_boards
         site.path().join("jobping.db").exists(),
         "SQLite in the working folder"
     );
+    assert!(
+        serve.log().iter().any(|l| l.contains("token-signing secret")),
+        "the generated secret is announced: {:?}",
+        serve.log()
+    );
     let health = http.get(format!("{base}/health")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
     let ready: serde_json::Value = http
