@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init_tracing();
+    telemetry::log_panics();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {

@@ -28,6 +28,35 @@ pub fn init_tracing() {
     drop(result);
 }
 
+/// Sends panics through the log (one structured line with the message and where it
+/// happened) instead of the default hook's raw text in the middle of JSON lines. The
+/// panic itself goes on as before: a task's is caught by the worker and retried.
+pub fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = panic_message(info.payload());
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let thread = std::thread::current();
+        tracing::error!(
+            panic = %message,
+            %location,
+            thread = thread.name().unwrap_or("unnamed"),
+            "panicked"
+        );
+    }));
+}
+
+/// A panic's message, when it has one (a `&str` or a `String`, as `panic!` makes).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
 /// Latency buckets in seconds, from a fast cache hit to a slow scrape.
 const BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,

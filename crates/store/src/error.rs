@@ -19,21 +19,28 @@ pub enum StoreError {
 /// opposed to a query that failed: callers answer 503 with `Retry-After` for it.
 pub fn is_unavailable(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        matches!(cause.downcast_ref::<StoreError>(), Some(StoreError::Unavailable(_)))
-            || cause.downcast_ref::<sqlx::Error>().is_some_and(sqlx_unavailable)
+        matches!(
+            cause.downcast_ref::<StoreError>(),
+            Some(StoreError::Unavailable(_))
+        ) || cause.downcast_ref::<sqlx::Error>().is_some_and(sqlx_unavailable)
     })
 }
 
-/// The sqlx errors that mean "no database to talk to" rather than "a bad query".
+/// The sqlx errors that mean "no database to talk to" rather than "a bad query": no
+/// connection to be had, or the server refusing work while it starts or stops
+/// (SQLSTATE class 08, and 57P01-57P03).
 fn sqlx_unavailable(err: &sqlx::Error) -> bool {
-    matches!(
-        err,
+    match err {
         sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed
-    )
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 impl StoreError {

@@ -29,7 +29,7 @@ pub use billing::{
 };
 pub use delivery::{
     DeliveryCandidate, DeliveryItem, DeliveryKind, DeliveryStats, DeliveryToSend, EmailEvent, NewDelivery,
-    NewDeliveryItem, RecordOutcome, SubscriberHistory, Vote, SendClaim,
+    NewDeliveryItem, RecordOutcome, SendClaim, SubscriberHistory, Vote,
 };
 pub use error::{StoreError, is_unavailable};
 pub use jobs::{StoredJob, UpsertSummary};

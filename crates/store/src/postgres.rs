@@ -21,9 +21,8 @@ use crate::{
     AuditEntry, Backend, BillingAccount, BillingOutcome, ClaimedTask, DeletedSubscriber, DeliveryCandidate,
     DeliveryKind, DeliveryStats, DeliveryToSend, EmailEvent, FailOutcome, NewAuditEntry, NewConsent,
     NewDelivery, NewSignup, NewTask, QueueStats, RecordOutcome, Result, ScheduleStatus, SignupOutcome,
-    SourceRun, SourceState, SourceStatus, Store, StoredJob, StripeEvent, Subscriber,
-    SubscriberExport, SubscriberHistory, SuppressionReason, Switch, Task, TaskId, UpsertSummary,
-    VerifyOutcome, Vote,
+    SourceRun, SourceState, SourceStatus, Store, StoredJob, StripeEvent, Subscriber, SubscriberExport,
+    SubscriberHistory, SuppressionReason, Switch, Task, TaskId, UpsertSummary, VerifyOutcome, Vote,
 };
 
 mod billing;

@@ -1,14 +1,14 @@
 //! `jobping scrape`: one round now, with progress on a terminal and a closing table.
 
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use time::OffsetDateTime;
 
 use super::table;
-use crate::ingest::{BoardReport, scrape_board, source_name};
+use crate::ingest::{BoardReport, RunStatus, scrape_board, source_name};
 use crate::settings::SourceSetting;
 use crate::state::AppState;
 
@@ -17,7 +17,8 @@ const PARALLEL_BOARDS: usize = 4;
 
 /// Scrapes every enabled source (or only those of `kinds`) now and prints a summary.
 /// Boards polled more recently than their source's minimum interval are left alone
-/// (`too_soon`) unless `force`.
+/// (`too_soon`) unless `force`. A board that fails, even for a database error, is a
+/// `failed` row; the others carry on.
 pub async fn run(state: &AppState, kinds: &[String], force: bool) -> anyhow::Result<Vec<BoardReport>> {
     for kind in kinds {
         anyhow::ensure!(
@@ -47,7 +48,7 @@ pub async fn run(state: &AppState, kinds: &[String], force: bool) -> anyhow::Res
     let progress = std::io::stderr().is_terminal().then(MultiProgress::new);
     let style = ProgressStyle::with_template("{spinner} {prefix:30} {msg}")
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
-    let reports: Vec<anyhow::Result<BoardReport>> = futures::stream::iter(boards)
+    let mut done: Vec<BoardReport> = futures::stream::iter(boards)
         .map(|(source, board)| {
             let bar = progress.as_ref().map(|multi| {
                 let bar = multi.add(ProgressBar::new_spinner().with_style(style.clone()));
@@ -57,16 +58,28 @@ pub async fn run(state: &AppState, kinds: &[String], force: bool) -> anyhow::Res
                 bar
             });
             async move {
-                let report = scrape_board(state, source, &board, force).await;
+                let started = Instant::now();
+                let report = match scrape_board(state, source, &board, force).await {
+                    Ok(report) => report,
+                    // The store failed this board (and recorded it on the source when
+                    // it could): the other boards carry on.
+                    Err(err) => BoardReport::failed(
+                        source_name(source, &board),
+                        format!("{err:#}"),
+                        started.elapsed(),
+                    ),
+                };
                 if let Some(bar) = bar {
-                    match &report {
-                        Ok(r) => bar.finish_with_message(format!(
+                    match &report.error {
+                        Some(error) if report.status == RunStatus::Failed => {
+                            bar.finish_with_message(format!("error: {error}"));
+                        }
+                        _ => bar.finish_with_message(format!(
                             "{} · {} new · {} updated",
-                            r.status.as_str(),
-                            r.new,
-                            r.updated
+                            report.status.as_str(),
+                            report.new,
+                            report.updated
                         )),
-                        Err(err) => bar.finish_with_message(format!("error: {err:#}")),
                     }
                 }
                 report
@@ -75,22 +88,22 @@ pub async fn run(state: &AppState, kinds: &[String], force: bool) -> anyhow::Res
         .buffer_unordered(PARALLEL_BOARDS)
         .collect()
         .await;
-    let mut done = Vec::new();
-    for report in reports {
-        done.push(report?);
-    }
     done.sort_by(|a, b| a.source.cmp(&b.source));
+    print!("{}", summary_table(&done));
 
     let now = OffsetDateTime::now_utc();
-    let stale = state
+    let days = state.settings.scraping.inactive_after.as_secs() / 86_400;
+    match state
         .store
         .deactivate_stale_jobs(now - state.settings.scraping.inactive_after, now)
-        .await?;
-    print!("{}", summary_table(&done));
-    println!(
-        "{stale} job(s) not seen for {} days or past their closing date are now inactive.",
-        state.settings.scraping.inactive_after.as_secs() / 86_400
-    );
+        .await
+    {
+        Ok(stale) => {
+            println!("{stale} job(s) not seen for {days} days or past their closing date are now inactive.");
+        }
+        // The boards' results stand; the next round retires what this one could not.
+        Err(err) => eprintln!("stale jobs were not retired this time: {err:#}"),
+    }
     Ok(done)
 }
 

@@ -56,7 +56,11 @@ pub async fn run(state: &AppState, dry_run: bool, now: DateTime<Utc>) -> anyhow:
     let mut rows = Vec::new();
     // This run's name on the deliveries it claims: workers running beside it claim the
     // same deliveries' send tasks, and exactly one of us sends each.
-    let owner = format!("send-due:{}:{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let owner = format!(
+        "send-due:{}:{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    );
     for item in &due {
         if dry_run {
             if let Some((subscriber, matches)) = plan(state, item.subscriber.id).await? {

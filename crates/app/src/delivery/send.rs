@@ -132,7 +132,10 @@ pub async fn send(state: &AppState, id: Uuid, owner: &str) -> Result<SendOutcome
             metrics::counter!("jobping_delivery_sent_total", "result" => "retry").increment(1);
             // Nothing went out: let the next attempt have it at once.
             if let Err(err) = state.store.release_delivery_send(id, owner).await {
-                tracing::warn!(error = format!("{err:#}"), "could not release a delivery's send claim");
+                tracing::warn!(
+                    error = format!("{err:#}"),
+                    "could not release a delivery's send claim"
+                );
             }
             Err(TaskError::Retry(anyhow::anyhow!(reason)))
         }

@@ -1,7 +1,7 @@
 //! Liveness (`/health`) and readiness (`/ready`).
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use jobping_store::QueueStats;
 use serde::Serialize;
 use time::OffsetDateTime;
+use tokio::time::Instant;
 
 use crate::state::AppState;
 
@@ -52,12 +53,11 @@ struct Dependency {
 }
 
 impl Dependency {
-    fn up(backend: Option<&'static str>, started: Instant) -> Self {
-        let latency_ms = Some((started.elapsed().as_secs_f64() * 1e3 * 100.0).round() / 100.0);
+    fn up(backend: Option<&'static str>, latency: Duration) -> Self {
         Self {
             status: "up",
             backend,
-            latency_ms,
+            latency_ms: Some(latency_ms(latency)),
             error: None,
         }
     }
@@ -77,6 +77,8 @@ struct QueueCheck {
     status: &'static str,
     #[serde(flatten)]
     stats: Option<QueueStats>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -93,48 +95,112 @@ struct ScheduleCheck {
     last_error: Option<String>,
 }
 
-/// Ready when the database (and Redis, when configured) answers; 503 otherwise, with
-/// one entry per dependency so an operator sees which.
-async fn ready(State(state): State<AppState>) -> Response {
+/// The whole of `/ready` answers within this, whatever is down: a load balancer's probe
+/// gives up after a few seconds, and the pool alone would wait 10 s per query for a
+/// database it cannot reach.
+const BUDGET: Duration = Duration::from_secs(2);
+
+/// Why a check found its dependency down.
+enum Failure {
+    /// No answer before the budget ran out.
+    TimedOut,
+    Failed(anyhow::Error),
+}
+
+impl Failure {
+    /// The reason shown to whoever reads `/ready`: never the internal details, which
+    /// are logged instead.
+    fn reason(&self, what: &str) -> String {
+        match self {
+            Self::TimedOut => format!("the {what} check got no answer within {} s", BUDGET.as_secs()),
+            Self::Failed(_) => format!("the {what} check failed (the log has the cause)"),
+        }
+    }
+
+    fn log(&self, what: &str) {
+        match self {
+            Self::TimedOut => {
+                tracing::warn!(
+                    budget_s = BUDGET.as_secs(),
+                    "readiness: the {what} check timed out"
+                )
+            }
+            Self::Failed(err) => {
+                tracing::warn!(error = format!("{err:#}"), "readiness: the {what} check failed")
+            }
+        }
+    }
+}
+
+/// Runs one check, giving up at `deadline`.
+async fn within<T, E: Into<anyhow::Error>>(
+    deadline: Instant,
+    check: impl Future<Output = Result<T, E>>,
+) -> Result<T, Failure> {
+    match tokio::time::timeout_at(deadline, check).await {
+        Ok(result) => result.map_err(|err| Failure::Failed(err.into())),
+        Err(_) => Err(Failure::TimedOut),
+    }
+}
+
+fn latency_ms(elapsed: Duration) -> f64 {
+    (elapsed.as_secs_f64() * 1e5).round() / 100.0
+}
+
+async fn database_check(state: &AppState, deadline: Instant) -> Dependency {
     let backend = Some(state.store.backend().as_str());
     let started = Instant::now();
-    // A load balancer's probe gives up after a few seconds; answer before it does.
-    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping()).await;
-    let database = match ping
-        .map_err(|_| anyhow::anyhow!("timed out after 2 s"))
-        .and_then(|r| r.map_err(anyhow::Error::from))
-    {
-        Ok(()) => Dependency::up(backend, started),
-        Err(err) => {
-            tracing::warn!(error = format!("{err:#}"), "readiness: database check failed");
-            Dependency::down(backend, "the database did not answer")
+    match within(deadline, state.store.ping()).await {
+        Ok(()) => Dependency::up(backend, started.elapsed()),
+        Err(failure) => {
+            failure.log("database");
+            Dependency::down(backend, failure.reason("database"))
         }
-    };
-    let redis = match &state.redis {
-        None => None,
-        Some(redis) => Some(match redis.ping().await {
-            Ok(latency) => Dependency {
-                latency_ms: Some((latency.as_secs_f64() * 1e5).round() / 100.0),
-                ..Dependency::up(None, Instant::now())
-            },
-            Err(err) => {
-                tracing::warn!(error = format!("{err:#}"), "readiness: Redis check failed");
-                Dependency::down(None, format!("{err:#}"))
-            }
-        }),
-    };
+    }
+}
+
+async fn redis_check(state: &AppState, deadline: Instant) -> Option<Dependency> {
+    let redis = state.redis.as_ref()?;
+    Some(match within(deadline, redis.ping()).await {
+        Ok(latency) => Dependency::up(None, latency),
+        Err(failure) => {
+            failure.log("Redis");
+            // Redis's own message, as before: refused, timed out or refused our password.
+            let reason = match &failure {
+                Failure::Failed(err) => format!("{err:#}"),
+                Failure::TimedOut => failure.reason("Redis"),
+            };
+            Dependency::down(None, reason)
+        }
+    })
+}
+
+/// Ready when the database (and Redis, when configured) answers; 503 otherwise, with
+/// one entry per dependency so an operator sees which. Every check runs at once, each
+/// bounded by the same deadline.
+async fn ready(State(state): State<AppState>) -> Response {
+    let deadline = Instant::now() + BUDGET;
     let now = OffsetDateTime::now_utc();
-    let queue = match state.store.queue_stats(now).await {
+    let (database, redis, queue, history) = tokio::join!(
+        database_check(&state, deadline),
+        redis_check(&state, deadline),
+        within(deadline, state.store.queue_stats(now)),
+        within(deadline, state.store.schedules()),
+    );
+    let queue = match queue {
         Ok(stats) => QueueCheck {
             status: "up",
             stats: Some(stats),
+            error: None,
         },
-        Err(_) => QueueCheck {
+        Err(failure) => QueueCheck {
             status: "unknown",
             stats: None,
+            error: Some(failure.reason("queue")),
         },
     };
-    let history = state.store.schedules().await.unwrap_or_default();
+    // Without the history each schedule is still listed, with no last run.
+    let history = history.unwrap_or_default();
     let jobs = state
         .settings
         .schedules

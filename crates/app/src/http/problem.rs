@@ -48,6 +48,35 @@ impl Problem {
     }
 }
 
+/// How long a client should wait before trying again when the database is away.
+const UNAVAILABLE_RETRY_AFTER_SECONDS: u32 = 5;
+
+/// The answer for a request that failed inside: 503 with `Retry-After` when the database
+/// could not be reached (worth retrying shortly), else a 500 that says nothing of the
+/// inside. Either way the full cause is logged once, with `what` failed.
+pub fn failure(err: &anyhow::Error, what: &'static str) -> Response {
+    if jobping_store::is_unavailable(err) {
+        tracing::warn!(error = format!("{err:#}"), what, "the database is unavailable");
+        unavailable_response(
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+                .detail("We cannot reach our database just now. Nothing was changed; please try again in a moment.")
+                .into_response(),
+        )
+    } else {
+        tracing::error!(error = format!("{err:#}"), what, "a request failed");
+        Problem::internal().into_response()
+    }
+}
+
+/// Adds `Retry-After` to a 503.
+pub fn unavailable_response(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECONDS),
+    );
+    response
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -136,10 +136,7 @@ async fn email_event(State(state): State<AppState>, headers: HeaderMap, body: By
     };
     match handle(&state, &headers, event, now).await {
         Ok(status) => (StatusCode::OK, axum::Json(json!({ "status": status }))).into_response(),
-        Err(err) => {
-            tracing::error!(error = format!("{err:#}"), "an email webhook failed");
-            Problem::internal().into_response()
-        }
+        Err(err) => crate::http::problem::failure(&err, "an email webhook"),
     }
 }
 

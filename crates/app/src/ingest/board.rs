@@ -60,6 +60,33 @@ pub struct BoardReport {
     pub duration: Duration,
 }
 
+impl BoardReport {
+    fn new(source: String) -> Self {
+        Self {
+            source,
+            status: RunStatus::Ok,
+            fetched: 0,
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            skipped: 0,
+            blocked: 0,
+            error: None,
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// A board whose run ended in `error` before it could report anything else.
+    pub fn failed(source: String, error: String, duration: Duration) -> Self {
+        Self {
+            status: RunStatus::Failed,
+            error: Some(error),
+            duration,
+            ..Self::new(source)
+        }
+    }
+}
+
 /// The name a board's runs are recorded under: `greenhouse:acme`, or the kind alone.
 pub fn source_name(source: &SourceSetting, board: &str) -> String {
     if board.is_empty() {
@@ -73,8 +100,9 @@ pub fn source_name(source: &SourceSetting, board: &str) -> String {
 const BATCH: usize = 1_000;
 
 /// Scrapes one board of `source`. `force` skips the minimum-interval check (an
-/// operator's `jobping scrape`). A failure is recorded and reported, never raised,
-/// unless the store itself fails.
+/// operator's `jobping scrape`). A board's failure is recorded and reported, never
+/// raised. A store failure is raised (so that a queued scrape is retried), after it is
+/// recorded on the source when the store still takes that.
 #[tracing::instrument(skip_all, fields(source = %source_name(source, board)))]
 pub async fn scrape_board(
     state: &AppState,
@@ -83,22 +111,51 @@ pub async fn scrape_board(
     force: bool,
 ) -> anyhow::Result<BoardReport> {
     let name = source_name(source, board);
-    let started = Instant::now();
     let started_at = OffsetDateTime::now_utc();
-    let previous = state.store.source_state(&name).await?;
+    let result = scrape(state, source, board, force, &name, started_at).await;
+    if let Err(err) = &result {
+        let failed = SourceRun {
+            name: name.clone(),
+            kind: source.kind.as_str().to_owned(),
+            started_at,
+            finished_at: OffsetDateTime::now_utc(),
+            status: RunStatus::Failed.as_str().to_owned(),
+            fetched: 0,
+            inserted: 0,
+            updated: 0,
+            skipped: 0,
+            error: Some(format!("{err:#}")),
+            etag: None,
+            last_modified: None,
+        };
+        if let Err(also) = state.store.record_source_run(&failed).await {
+            tracing::warn!(
+                error = format!("{also:#}"),
+                "the failed run could not be recorded"
+            );
+        }
+        metrics::counter!("jobping_scrape_runs_total", "source" => source.kind.as_str(), "status" => "failed")
+            .increment(1);
+    }
+    result
+}
+
+async fn scrape(
+    state: &AppState,
+    source: &SourceSetting,
+    board: &str,
+    force: bool,
+    name: &str,
+    started_at: OffsetDateTime,
+) -> anyhow::Result<BoardReport> {
+    let started = Instant::now();
+    let previous = state
+        .store
+        .source_state(name)
+        .await
+        .context("reading the board's last run")?;
     let min_interval = source.kind.info().min_poll_interval;
-    let mut report = BoardReport {
-        source: name.clone(),
-        status: RunStatus::Ok,
-        fetched: 0,
-        new: 0,
-        updated: 0,
-        unchanged: 0,
-        skipped: 0,
-        blocked: 0,
-        error: None,
-        duration: Duration::ZERO,
-    };
+    let mut report = BoardReport::new(name.to_owned());
     if let Some(last) = previous.as_ref().and_then(|p| p.last_polled_at)
         && !force
         && started_at < last + min_interval
@@ -123,14 +180,19 @@ pub async fn scrape_board(
         state
             .store
             .touch_source_jobs(source.kind.as_str(), board, now)
-            .await?;
+            .await
+            .context("marking the board's jobs seen")?;
     }
     let mut summary = UpsertSummary {
         unchanged,
         ..UpsertSummary::default()
     };
     for (batch, hashes) in jobs.chunks(BATCH).zip(hashes.chunks(BATCH)) {
-        summary += state.store.upsert_scraped_jobs(batch, hashes, now).await?;
+        summary += state
+            .store
+            .upsert_scraped_jobs(batch, hashes, now)
+            .await
+            .context("saving the board's jobs")?;
     }
     if summary.inserted + summary.updated > 0 {
         // This process ranks the new jobs from its next match on.
@@ -147,7 +209,7 @@ pub async fn scrape_board(
     state
         .store
         .record_source_run(&SourceRun {
-            name: name.clone(),
+            name: name.to_owned(),
             kind: source.kind.as_str().to_owned(),
             started_at,
             finished_at: now,
@@ -160,7 +222,8 @@ pub async fn scrape_board(
             etag,
             last_modified,
         })
-        .await?;
+        .await
+        .context("recording the board's run")?;
     record_metrics(source, &report, &summary);
     Ok(report)
 }
@@ -273,7 +336,8 @@ async fn fetch_all(
         let unchanged: HashSet<String> = state
             .store
             .seen_unchanged(source.kind.as_str(), board.trim(), &hashes, now)
-            .await?
+            .await
+            .context("finding the postings already stored")?
             .into_iter()
             .collect();
         fetched.unchanged += unchanged.len() as u64;

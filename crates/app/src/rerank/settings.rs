@@ -3,11 +3,11 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use url::Url;
 
 /// What the service is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RerankMode {
     /// `POST /embeddings`: cosine similarity of profile and job, blended with the score.
@@ -27,17 +27,19 @@ impl RerankMode {
     }
 }
 
-/// Re-ranking settings; the default is off.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+/// Re-ranking settings; the default is off. Serialized for `jobping config`, which
+/// writes the two skipped fields itself, redacted.
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RerankSettings {
     pub enabled: bool,
     pub mode: RerankMode,
     /// The API root, e.g. `https://api.openai.com/v1` or `http://localhost:11434/v1`.
-    #[serde(deserialize_with = "url_from_text")]
+    #[serde(deserialize_with = "url_from_text", skip_serializing)]
     pub base_url: Url,
     pub model: String,
     /// Sent as `Authorization: Bearer …`; never printed.
+    #[serde(skip_serializing)]
     pub api_key: Option<String>,
     /// The whole call, connection to last byte, must finish within this.
     pub timeout_ms: u64,

@@ -31,6 +31,18 @@ pub struct SourceSetting {
 }
 
 impl SourceSetting {
+    /// Whether the settings switch the source on. It may still not run, waiting for
+    /// its keys.
+    pub fn switched_on(&self) -> bool {
+        let request = &self.request;
+        let waiting = missing_keys(
+            self.kind.info().keys,
+            request.app_id.as_deref(),
+            request.api_key.as_deref(),
+        );
+        self.enabled || (waiting.is_some() && self.disabled_reason.as_deref() == waiting)
+    }
+
     /// The boards to fetch, one per task; aggregators have one unnamed board.
     pub fn board_list(&self) -> Vec<String> {
         if self.boards.is_empty() {
@@ -200,21 +212,14 @@ fn source(
             entry.api_key.or_else(|| lookup.env_value("REED_API_KEY")),
         ),
     };
-    let missing_keys = match info.keys {
-        KeyKind::None => None,
-        KeyKind::AppIdAndKey if app_id.is_none() || api_key.is_none() => {
-            Some("needs ADZUNA_APP_ID and ADZUNA_APP_KEY (or app_id and api_key)".to_owned())
-        }
-        KeyKind::BasicAuthKey if api_key.is_none() => Some("needs REED_API_KEY (or api_key)".to_owned()),
-        _ => None,
-    };
+    let missing_keys = missing_keys(info.keys, app_id.as_deref(), api_key.as_deref());
     let enabled_setting = entry.enabled.unwrap_or(info.enabled_by_default);
     let disabled_reason = match (enabled_setting, missing_keys) {
         (false, _) => Some(
             info.disabled_reason
                 .map_or_else(|| "disabled in the settings".to_owned(), str::to_owned),
         ),
-        (true, Some(missing)) => Some(missing),
+        (true, Some(missing)) => Some(missing.to_owned()),
         (true, None) => None,
     };
     Ok(SourceSetting {
@@ -236,4 +241,16 @@ fn source(
         },
         max_pages: entry.max_pages.unwrap_or(info.max_pages).clamp(1, 100),
     })
+}
+
+/// Why a source that needs keys cannot run, when they are missing.
+fn missing_keys(keys: KeyKind, app_id: Option<&str>, api_key: Option<&str>) -> Option<&'static str> {
+    match keys {
+        KeyKind::None => None,
+        KeyKind::AppIdAndKey if app_id.is_none() || api_key.is_none() => {
+            Some("needs ADZUNA_APP_ID and ADZUNA_APP_KEY (or app_id and api_key)")
+        }
+        KeyKind::BasicAuthKey if api_key.is_none() => Some("needs REED_API_KEY (or api_key)"),
+        _ => None,
+    }
 }

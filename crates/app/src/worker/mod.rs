@@ -154,7 +154,10 @@ pub async fn try_execute_task_until(
                     .store
                     .release_task(&task, "abandoned at shutdown", OffsetDateTime::now_utc())
                     .await?;
-                tracing::warn!(released, "shutting down: the task in hand was released to the queue");
+                tracing::warn!(
+                    released,
+                    "shutting down: the task in hand was released to the queue"
+                );
                 return Ok(Some(record_outcome(task, Outcome::Released, started)));
             }
         },
@@ -206,7 +209,7 @@ async fn run_with_heartbeat(
                 return Ran::Finished(match finished {
                     Ok(result) => result,
                     Err(panic) => {
-                        let message = panic_message(&*panic);
+                        let message = crate::telemetry::panic_message(&*panic);
                         tracing::error!(panic = %message, "a task's handler panicked");
                         Err(TaskError::Retry(anyhow::anyhow!("handler panicked: {message}")))
                     }
@@ -276,14 +279,6 @@ async fn finish(
         }
         Err(err) => Err(err.into()),
     }
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-text panic".to_owned())
 }
 
 /// Runs `settings.queue.concurrency` worker loops until `cancel` fires; each finishes the

@@ -5,6 +5,7 @@
 mod account;
 mod document;
 mod me;
+mod outage;
 mod signup;
 
 use jobping_core::EmailAddress;

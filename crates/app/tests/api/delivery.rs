@@ -107,7 +107,9 @@ app_test!(
         app.signed_up_and_confirmed("ada@example.com").await;
         app.drain().await;
 
-        let first = send_due::run(&app.state, false, chrono::Utc::now()).await.unwrap();
+        let first = send_due::run(&app.state, false, chrono::Utc::now())
+            .await
+            .unwrap();
         assert_eq!(first.sent, 1, "{first:?}");
         // Two jobs per email in these settings: the welcome email took the first two, and
         // a job is never emailed twice, so the digest holds the third.
@@ -125,7 +127,9 @@ app_test!(
             Some("List-Unsubscribe=One-Click")
         );
 
-        let second = send_due::run(&app.state, false, chrono::Utc::now()).await.unwrap();
+        let second = send_due::run(&app.state, false, chrono::Utc::now())
+            .await
+            .unwrap();
         assert_eq!(second.due, 0, "{second:?}");
         app.drain().await;
         assert_eq!(
@@ -156,7 +160,9 @@ app_test!(
         let dry = send_due::run(&app.state, true, chrono::Utc::now()).await.unwrap();
         assert_eq!((dry.due, dry.sent), (1, 1), "{dry:?}");
         assert!(digests(&app, "grace@example.com").is_empty());
-        let real = send_due::run(&app.state, false, chrono::Utc::now()).await.unwrap();
+        let real = send_due::run(&app.state, false, chrono::Utc::now())
+            .await
+            .unwrap();
         assert_eq!(real.sent, 1, "the dry run left the slot open");
     }
 );
@@ -215,7 +221,9 @@ app_test!(
             .set_switch("sending:free", false, "test", now)
             .await
             .unwrap();
-        let report = send_due::run(&app.state, false, chrono::Utc::now()).await.unwrap();
+        let report = send_due::run(&app.state, false, chrono::Utc::now())
+            .await
+            .unwrap();
         assert_eq!((report.due, report.paused), (0, 1), "{report:?}");
         assert!(digests(&app, "mary@example.com").is_empty());
         app.state
@@ -223,7 +231,13 @@ app_test!(
             .set_switch("sending:free", true, "test", now)
             .await
             .unwrap();
-        assert_eq!(send_due::run(&app.state, false, chrono::Utc::now()).await.unwrap().sent, 1);
+        assert_eq!(
+            send_due::run(&app.state, false, chrono::Utc::now())
+                .await
+                .unwrap()
+                .sent,
+            1
+        );
     }
 );
 
@@ -234,7 +248,9 @@ app_test!(
         store_jobs(&app).await;
         app.signed_up_and_confirmed("alan@example.com").await;
         app.drain().await;
-        send_due::run(&app.state, false, chrono::Utc::now()).await.unwrap();
+        send_due::run(&app.state, false, chrono::Utc::now())
+            .await
+            .unwrap();
         let digest = digests(&app, "alan@example.com").pop().unwrap();
 
         let click = digest.token_for("/c");
@@ -384,7 +400,9 @@ app_test!(
         assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
 
         // Nothing more is sent to a bounced address.
-        let report = send_due::run(&app.state, false, chrono::Utc::now()).await.unwrap();
+        let report = send_due::run(&app.state, false, chrono::Utc::now())
+            .await
+            .unwrap();
         assert_eq!(report.sent, 0, "{report:?}");
         assert!(digests(&app, "joan@example.com").is_empty());
         assert_eq!(

@@ -1,7 +1,6 @@
 //! `spawn_app()` and friends.
 
 use std::collections::HashMap;
-use std::sync::Once;
 use std::time::Duration;
 
 use jobping::worker::TaskRegistry;
@@ -76,10 +75,7 @@ impl Default for Options {
 }
 
 pub fn client() -> reqwest::Client {
-    static PROVIDER: Once = Once::new();
-    PROVIDER.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
+    jobping::install_tls_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -130,8 +126,16 @@ pub fn settings_with_file(
 
 /// Starts the app on `backend`; `None` when PostgreSQL is unavailable outside CI.
 pub async fn spawn_app(backend: Backend, options: Options) -> Option<TestApp> {
-    jobping::telemetry::init_tracing();
     let db = TestDb::new(backend).await?;
+    Some(spawn_app_on(db, options).await)
+}
+
+/// Starts the app on a database the test made (`DATABASE_URL` in `options.env` wins, for
+/// a test that reaches it another way).
+pub async fn spawn_app_on(db: TestDb, options: Options) -> TestApp {
+    jobping::telemetry::init_tracing();
+    // As `main` does, before the app builds its HTTPS clients (Stripe, Resend, rerank).
+    jobping::install_tls_provider();
     let dir = tempfile::tempdir().unwrap();
     let settings = settings_with_file(&db, &dir, &options.env, options.toml.as_deref());
     let app = Application::build(settings, options.tasks, options.worker)
@@ -142,7 +146,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> Option<TestApp> {
     let state = app.state().clone();
     let cancel = CancellationToken::new();
     let handle = tokio::spawn(app.run_until(cancel.clone()));
-    Some(TestApp {
+    TestApp {
         address,
         metrics_address,
         client: client(),
@@ -151,7 +155,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> Option<TestApp> {
         handle: Some(handle),
         db,
         dir,
-    })
+    }
 }
 
 impl TestApp {

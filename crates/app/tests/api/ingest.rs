@@ -225,3 +225,93 @@ async fn scraping_an_unknown_kind_is_refused_with_its_name() {
         .unwrap_err();
     assert!(err.to_string().contains("`monster`"), "{err}");
 }
+
+/// A trigger that makes the database refuse every posting of one source: a real
+/// database error in the middle of one board's run.
+fn refuse_postings_of(backend: Backend, kind: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "CREATE TRIGGER refuse_{kind} BEFORE INSERT ON job_sources WHEN NEW.source = '{kind}'
+             BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;"
+        ),
+        Backend::Postgres => format!(
+            "CREATE FUNCTION refuse_{kind}() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$;
+             CREATE TRIGGER refuse_{kind} BEFORE INSERT ON job_sources FOR EACH ROW
+             WHEN (NEW.source = '{kind}') EXECUTE FUNCTION refuse_{kind}();"
+        ),
+    }
+}
+
+async fn a_database_error_fails_that_board_and_the_others_carry_on(backend: Backend) {
+    let open = board_server("User-agent: *\nAllow: /\n").await;
+    Mock::given(method("GET"))
+        .and(path("/v1/boards/fjordpay/jobs"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(fixture("greenhouse/fjordpay-content.json")))
+        .mount(&open)
+        .await;
+    let also_open = board_server("User-agent: *\nAllow: /\n").await;
+    Mock::given(method("GET"))
+        .and(path("/v0/postings/helsinki-labs"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(fixture("lever/helsinki-labs-eu.json")))
+        .mount(&also_open)
+        .await;
+    let Some(app) = spawn_app(backend, options(&open, &also_open)).await else {
+        return;
+    };
+    app.db.execute(&refuse_postings_of(backend, "lever")).await;
+
+    let reports = scrape::run(&app.state, &[], true)
+        .await
+        .expect("one board's database error does not end the run");
+    let lever = reports
+        .iter()
+        .find(|r| r.source == "lever:helsinki-labs")
+        .unwrap();
+    assert_eq!(lever.status, RunStatus::Failed, "{lever:?}");
+    let error = lever.error.as_deref().unwrap();
+    assert!(
+        error.contains("saving the board's jobs") && error.contains("the disk is full"),
+        "{error}"
+    );
+    let greenhouse = reports
+        .iter()
+        .find(|r| r.source == "greenhouse:fjordpay")
+        .unwrap();
+    assert_eq!(
+        (greenhouse.status, greenhouse.new),
+        (RunStatus::Ok, 2),
+        "{greenhouse:?}"
+    );
+    assert_eq!(app.state.store.jobs(true).await.unwrap().len(), 2);
+
+    // The failure is on the source's status, where `jobping sources` shows it.
+    let statuses = app.state.store.source_statuses().await.unwrap();
+    let failed = statuses
+        .iter()
+        .find(|s| s.state.name == "lever:helsinki-labs")
+        .expect("the failed run is recorded");
+    assert!(
+        failed
+            .state
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("the disk is full")),
+        "{failed:?}"
+    );
+    assert!(failed.state.last_success_at.is_none(), "{failed:?}");
+    assert_eq!(
+        failed.last_run.as_ref().map(|run| run.status.as_str()),
+        Some("failed")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_error_fails_that_board_and_the_others_carry_on_on_sqlite() {
+    a_database_error_fails_that_board_and_the_others_carry_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_error_fails_that_board_and_the_others_carry_on_on_postgres() {
+    a_database_error_fails_that_board_and_the_others_carry_on(Backend::Postgres).await;
+}

@@ -114,6 +114,8 @@ fn settings(server: &MockServer, mode: RerankMode) -> RerankSettings {
 }
 
 fn reranker(settings: RerankSettings) -> Reranker {
+    // As `main` does, before the reranker builds its HTTPS client.
+    jobping::install_tls_provider();
     Reranker::new(settings)
         .expect("valid settings")
         .with_cooldown(COOLDOWN)

@@ -48,7 +48,12 @@ async fn shutdown_finishes_while_a_client_holds_a_half_sent_request() {
     let mut app = spawn_app(Backend::Sqlite, Options::default()).await.unwrap();
     let _held = half_sent_request(&app.address).await;
     // Let the server take the connection before shutting down.
-    let health = app.client.get(format!("{}/health", app.address)).send().await.unwrap();
+    let health = app
+        .client
+        .get(format!("{}/health", app.address))
+        .send()
+        .await
+        .unwrap();
     assert!(health.status().is_success());
     let started = Instant::now();
     app.shutdown().await.expect("serve returned within 20 s");

@@ -2,11 +2,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use jobping::AppState;
-use jobping::worker::{Outcome, TaskError, TaskHandler, TaskRegistry, try_execute_task, try_execute_task_until};
-use tokio_util::sync::CancellationToken;
+use jobping::worker::{
+    Outcome, TaskError, TaskHandler, TaskRegistry, try_execute_task, try_execute_task_until,
+};
 use jobping_store::{ClaimedTask, NewTask, TaskStatus};
 use serde_json::json;
 use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
 
 use crate::app_test;
 use crate::helpers::{Options, TestApp, eventually};
@@ -268,7 +270,11 @@ app_test!(
             .unwrap()
             .unwrap();
         assert_eq!(run.outcome, Outcome::Released);
-        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
         let task = app.state.store.task(id).await.unwrap();
         assert_eq!((task.status, task.attempts), (TaskStatus::Pending, 0));
         assert_eq!(task.last_error.as_deref(), Some("abandoned at shutdown"));

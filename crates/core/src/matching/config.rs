@@ -1,11 +1,11 @@
 //! Matching settings: plain data the app loads from its settings file.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// How much each part of the score counts. The first seven are relative weights of a
 /// weighted mean (0-100); `feedback` is the most points the subscriber's votes can add
 /// or take away.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Weights {
     pub career_path: f32,
@@ -35,7 +35,7 @@ impl Default for Weights {
 }
 
 /// Settings of one matching round.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MatchConfig {
     pub weights: Weights,

@@ -1,14 +1,17 @@
 //! The task queue and the schedules (postgres).
 
-use time::OffsetDateTime;
-use uuid::Uuid;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::{PgStore, enqueue};
 use crate::error::DbContext;
 use crate::model::LEASE_EXPIRED_ERROR;
-use crate::{ClaimedTask, FailOutcome, NewTask, QueueStats, Result, ScheduleStatus, StoreError, Task, TaskId, TaskStatus};
+use crate::{
+    ClaimedTask, FailOutcome, NewTask, QueueStats, Result, ScheduleStatus, StoreError, Task, TaskId,
+    TaskStatus,
+};
 
 impl PgStore {
     pub(super) async fn enqueue_impl(&self, task: &NewTask) -> Result<Option<TaskId>> {
@@ -154,7 +157,12 @@ impl PgStore {
         Ok(result.rows_affected())
     }
 
-    pub(super) async fn fire_schedule_impl(&self, name: &str, fire_at: OffsetDateTime, task: &NewTask) -> Result<bool> {
+    pub(super) async fn fire_schedule_impl(
+        &self,
+        name: &str,
+        fire_at: OffsetDateTime,
+        task: &NewTask,
+    ) -> Result<bool> {
         let mut tx = self.pool.begin().await.db("beginning a schedule's firing")?;
         sqlx::query("INSERT INTO schedules (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
             .bind(name)

@@ -1,14 +1,17 @@
 //! The task queue and the schedules (sqlite).
 
-use time::OffsetDateTime;
-use uuid::Uuid;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::{SqliteStore, begin_write, enqueue, from_us, json_from_text, opt_from_us, us};
 use crate::error::DbContext;
 use crate::model::LEASE_EXPIRED_ERROR;
-use crate::{ClaimedTask, FailOutcome, NewTask, QueueStats, Result, ScheduleStatus, StoreError, Task, TaskId, TaskStatus};
+use crate::{
+    ClaimedTask, FailOutcome, NewTask, QueueStats, Result, ScheduleStatus, StoreError, Task, TaskId,
+    TaskStatus,
+};
 
 impl SqliteStore {
     pub(super) async fn enqueue_impl(&self, task: &NewTask) -> Result<Option<TaskId>> {
@@ -171,7 +174,12 @@ impl SqliteStore {
         Ok(result.rows_affected())
     }
 
-    pub(super) async fn fire_schedule_impl(&self, name: &str, fire_at: OffsetDateTime, task: &NewTask) -> Result<bool> {
+    pub(super) async fn fire_schedule_impl(
+        &self,
+        name: &str,
+        fire_at: OffsetDateTime,
+        task: &NewTask,
+    ) -> Result<bool> {
         let mut writer = self.write().await?;
         let mut tx = begin_write(&mut writer).await?;
         sqlx::query("INSERT INTO schedules (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")

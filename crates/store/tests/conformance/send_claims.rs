@@ -28,7 +28,10 @@ store_test!(
         let id = pending(&store).await;
         let until = t0() + secs(120);
         assert_eq!(
-            store.claim_delivery_send(id, "worker-a", until, t0()).await.unwrap(),
+            store
+                .claim_delivery_send(id, "worker-a", until, t0())
+                .await
+                .unwrap(),
             SendClaim::Claimed
         );
         assert_eq!(
@@ -68,7 +71,12 @@ store_test!(
             .claim_delivery_send(id, "worker-a", t0() + secs(60), t0())
             .await
             .unwrap();
-        assert!(store.mark_delivery_sent(id, "msg-1", t0() + secs(1)).await.unwrap());
+        assert!(
+            store
+                .mark_delivery_sent(id, "msg-1", t0() + secs(1))
+                .await
+                .unwrap()
+        );
         // Even after the claim ran out.
         assert_eq!(
             store
@@ -86,15 +94,24 @@ store_test!(
         let store = db.store().await;
         let id = pending(&store).await;
         let until = t0() + secs(60);
-        store.claim_delivery_send(id, "worker-a", until, t0()).await.unwrap();
+        store
+            .claim_delivery_send(id, "worker-a", until, t0())
+            .await
+            .unwrap();
         store.release_delivery_send(id, "worker-b").await.unwrap();
         assert!(matches!(
-            store.claim_delivery_send(id, "worker-b", until, t0()).await.unwrap(),
+            store
+                .claim_delivery_send(id, "worker-b", until, t0())
+                .await
+                .unwrap(),
             SendClaim::Held { .. }
         ));
         store.release_delivery_send(id, "worker-a").await.unwrap();
         assert_eq!(
-            store.claim_delivery_send(id, "worker-b", until, t0()).await.unwrap(),
+            store
+                .claim_delivery_send(id, "worker-b", until, t0())
+                .await
+                .unwrap(),
             SendClaim::Claimed
         );
     }
@@ -105,9 +122,15 @@ store_test!(
     |db: TestDb| async move {
         let store = db.store().await;
         let id = pending(&store).await;
-        store.mark_delivery_failed(id, "550 no such user", t0()).await.unwrap();
+        store
+            .mark_delivery_failed(id, "550 no such user", t0())
+            .await
+            .unwrap();
         assert_eq!(
-            store.claim_delivery_send(id, "w", t0() + secs(60), t0()).await.unwrap(),
+            store
+                .claim_delivery_send(id, "w", t0() + secs(60), t0())
+                .await
+                .unwrap(),
             SendClaim::Closed
         );
         let ada = store

@@ -87,10 +87,7 @@ impl IntoResponse for AdminError {
                 problem.into_response()
             }
             Self::NotFound(what) => Problem::new(StatusCode::NOT_FOUND).detail(what).into_response(),
-            Self::Unexpected(err) => {
-                tracing::error!(error = format!("{err:#}"), "an admin API call failed");
-                Problem::internal().into_response()
-            }
+            Self::Unexpected(err) => crate::http::problem::failure(&err, "an admin API call"),
         }
     }
 }

@@ -126,10 +126,7 @@ impl IntoResponse for ApiError {
             Self::Upstream(message) => Problem::new(StatusCode::BAD_GATEWAY)
                 .detail(message)
                 .into_response(),
-            Self::Unexpected(err) => {
-                tracing::error!(error = format!("{err:#}"), "an API call failed");
-                Problem::internal().into_response()
-            }
+            Self::Unexpected(err) => crate::http::problem::failure(&err, "an API call"),
         }
     }
 }

@@ -138,6 +138,19 @@ impl IntoResponse for PageError {
                 &[message.as_str(), "Nothing was charged or changed."],
             )
             .respond(StatusCode::BAD_GATEWAY),
+            JourneyError::Unexpected(err) if jobping_store::is_unavailable(&err) => {
+                tracing::warn!(
+                    error = format!("{err:#}"),
+                    "a page failed: the database is unavailable"
+                );
+                crate::http::problem::unavailable_response(
+                    Message::new(
+                        "We cannot reach our database just now",
+                        &["Nothing was changed. Please try again in a minute."],
+                    )
+                    .respond(StatusCode::SERVICE_UNAVAILABLE),
+                )
+            }
             JourneyError::Unexpected(err) => {
                 tracing::error!(error = format!("{err:#}"), "a page failed");
                 Message::new(
