@@ -424,13 +424,34 @@ async fn with_postgres_stopped_ready_says_so_and_serve_and_worker_recover_when_i
     )
     .await;
     assert_eq!(body["checks"]["database"]["status"], "down", "{body}");
+    // Requests that need the database: 503 with Retry-After within a few seconds,
+    // never a 500 (README: connections are waited for 3 s).
+    let asked = std::time::Instant::now();
     let refused = http
         .post(format!("{base}/api/v1/subscribers"))
         .json(&json!({"email": "pat@example.com", "preferences": preferences(), "consent": true}))
         .send()
         .await
         .unwrap();
-    assert!(refused.status().is_server_error(), "{}", refused.status());
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        refused.headers().contains_key("retry-after"),
+        "{:?}",
+        refused.headers()
+    );
+    assert!(
+        asked.elapsed() < Duration::from_secs(6),
+        "answered after {:?}",
+        asked.elapsed()
+    );
+    let asked = std::time::Instant::now();
+    let ready_down = http.get(format!("{base}/ready")).send().await.unwrap();
+    assert_eq!(ready_down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        asked.elapsed() < Duration::from_secs(4),
+        "/ready answers within 3 s whatever is down: {:?}",
+        asked.elapsed()
+    );
 
     postgres.run().await;
     eventually("/ready to recover", Duration::from_secs(30), || async {
