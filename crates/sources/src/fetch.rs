@@ -8,12 +8,18 @@
 //! Redirects are followed by hand, one hop at a time, so that every hop is checked
 //! against its own robots.txt and spends its own host's budget.
 //!
+//! A URL on a public host stays on public addresses: a redirect to a loopback, private,
+//! link-local or otherwise non-public address is refused, and so is a DNS answer of one
+//! (see [`address`]). A URL configured on a non-public address (a test server, a LAN
+//! mirror) may go anywhere.
+//!
 //! Errors and logs carry URLs through [`redact_url`], so API keys in query strings
 //! (Adzuna's `app_key`) never reach them; Basic credentials are never logged.
 //!
 //! The process must install a rustls crypto provider before building a [`Fetcher`]
 //! (`rustls::crypto::ring::default_provider().install_default()`), or reqwest panics.
 
+pub mod address;
 mod body;
 mod error;
 mod politeness;
@@ -25,6 +31,8 @@ mod robots;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::net::SocketAddr;
+
 use redis::aio::ConnectionManager;
 use url::Url;
 
@@ -32,6 +40,7 @@ pub use error::{FetchError, redact_url};
 pub use politeness::{HostKey, HostPermit, LocalPoliteness, Politeness};
 pub use redis_politeness::RedisPoliteness;
 
+use address::{PublicResolver, Reach};
 use request::Step;
 use robots::RobotsCache;
 
@@ -70,6 +79,11 @@ pub struct FetchConfig {
     /// How long an unreachable (5xx, network error) robots.txt blocks the host before
     /// it is asked for again.
     pub robots_error_ttl: Duration,
+    /// Names sent to a fixed address instead of asking DNS, as curl's `--resolve` does
+    /// (tests, mirrors without DNS). A pin says where a name lives, not that it is
+    /// private: a board configured by that name still may not redirect to private
+    /// addresses.
+    pub pinned_hosts: Vec<(String, SocketAddr)>,
 }
 
 impl Default for FetchConfig {
@@ -89,6 +103,7 @@ impl Default for FetchConfig {
             max_retry_after: Duration::from_secs(120),
             robots_cache_ttl: Duration::from_secs(24 * 60 * 60),
             robots_error_ttl: Duration::from_secs(10 * 60),
+            pinned_hosts: Vec::new(),
         }
     }
 }
@@ -167,7 +182,10 @@ impl Fetched {
 
 /// The one HTTP client every source shares, with robots.txt and politeness built in.
 pub struct Fetcher {
+    /// For URLs configured on non-public addresses: the system resolver as it is.
     client: reqwest::Client,
+    /// For everything else: non-public DNS answers are dropped.
+    public_client: reqwest::Client,
     config: FetchConfig,
     politeness: Arc<dyn Politeness>,
     robots: RobotsCache,
@@ -201,19 +219,38 @@ impl Fetcher {
 
     /// A fetcher with any politeness implementation.
     pub fn with_politeness(config: FetchConfig, politeness: Arc<dyn Politeness>) -> Result<Self, FetchError> {
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent())
-            .timeout(config.request_timeout)
-            .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
+        let builder = || {
+            let mut builder = reqwest::Client::builder()
+                .user_agent(config.user_agent())
+                .timeout(config.request_timeout)
+                .connect_timeout(config.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none());
+            for (name, addr) in &config.pinned_hosts {
+                builder = builder.resolve(name, *addr);
+            }
+            builder
+        };
+        let build_error = |err: reqwest::Error| FetchError::Client(err.to_string());
+        let client = builder().build().map_err(build_error)?;
+        let public_client = builder()
+            .dns_resolver(PublicResolver)
             .build()
-            .map_err(|err| FetchError::Client(err.to_string()))?;
+            .map_err(build_error)?;
         Ok(Self {
             client,
+            public_client,
             config,
             politeness,
             robots: RobotsCache::default(),
         })
+    }
+
+    /// The client for a fetch with this reach.
+    pub(crate) fn client(&self, reach: Reach) -> &reqwest::Client {
+        match reach {
+            Reach::Anywhere => &self.client,
+            Reach::PublicOnly => &self.public_client,
+        }
     }
 
     /// The settings this fetcher runs with.
@@ -235,16 +272,25 @@ impl Fetcher {
 
     /// GET the URL politely, with per-call extras such as Basic auth. Redirects are
     /// followed here, hop by hop, so each hop is checked against its own robots.txt and
-    /// waits for its own host's budget.
+    /// waits for its own host's budget. A URL on a public host is never redirected to a
+    /// non-public address (see [`address`]).
     #[tracing::instrument(skip_all, fields(url = %redact_url(url)))]
     pub async fn get_with(&self, url: &Url, options: RequestOptions<'_>) -> Result<Fetched, FetchError> {
         let origin = HostKey::of(url)?;
+        let reach = Reach::of_configured(url);
         let mut options = options;
         let mut current = url.clone();
         for _ in 0..=MAX_REDIRECTS {
-            match self.get_one(&current, options).await? {
+            match self.get_one(&current, options, reach).await? {
                 Step::Done(fetched) => return Ok(fetched),
                 Step::Redirect(next) => {
+                    if let Some(address) = reach.refuses(&next) {
+                        tracing::warn!(from = %redact_url(&current), %address, "refused a redirect to a private address");
+                        return Err(FetchError::PrivateRedirect {
+                            address,
+                            url: redact_url(&current),
+                        });
+                    }
                     // Credentials belong to the origin they were given for.
                     if HostKey::of(&next)? != origin {
                         options.basic_auth = None;

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use url::Url;
 
+use super::address::PrivateAnswer;
+
 /// Why a fetch did not produce a response. URLs in it are already redacted.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -33,6 +35,14 @@ pub enum FetchError {
     /// The HTTP client could not be built (TLS provider missing, bad settings).
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+    /// A board configured on a public host redirected to a non-public address; the
+    /// redirect was not followed.
+    #[error("refused a redirect to a private address {address} (from {url})")]
+    PrivateRedirect { address: String, url: String },
+    /// A board configured on a public host has a name that resolves only to non-public
+    /// addresses; nothing was sent.
+    #[error("refused to fetch {url}: {reason}")]
+    PrivateAddress { url: String, reason: PrivateAnswer },
     /// The URL cannot be fetched at all (not http(s), no host).
     #[error("cannot fetch {url}: {reason}")]
     InvalidUrl { url: String, reason: String },
@@ -42,6 +52,11 @@ impl FetchError {
     /// True when the error came from robots.txt, so callers can count "blocked" apart.
     pub fn is_blocked_by_robots(&self) -> bool {
         matches!(self, Self::BlockedByRobots { .. })
+    }
+
+    /// True when the fetch was refused for leading to a non-public address.
+    pub fn is_private_address(&self) -> bool {
+        matches!(self, Self::PrivateRedirect { .. } | Self::PrivateAddress { .. })
     }
 
     /// Classifies a reqwest error without its URL (reqwest prints the full URL, secrets
@@ -55,6 +70,13 @@ impl FetchError {
         let mut message = err.to_string();
         let mut source = err.source();
         while let Some(cause) = source {
+            // The resolver refused the name: say so, and do not retry it as a network error.
+            if let Some(answer) = cause.downcast_ref::<PrivateAnswer>() {
+                return Self::PrivateAddress {
+                    url,
+                    reason: answer.clone(),
+                };
+            }
             let _ = write!(message, ": {cause}");
             source = cause.source();
         }

@@ -4,6 +4,7 @@ use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 use url::Url;
 
+use super::address::Reach;
 use super::body::read_up_to;
 use super::retry::{self, Failed};
 use super::{FetchError, Fetched, Fetcher, HostKey, RequestOptions, redact_url};
@@ -17,9 +18,14 @@ pub(crate) enum Step {
 
 impl Fetcher {
     /// Fetches one URL without following redirects, retrying transient failures.
-    pub(crate) async fn get_one(&self, url: &Url, options: RequestOptions<'_>) -> Result<Step, FetchError> {
+    pub(crate) async fn get_one(
+        &self,
+        url: &Url,
+        options: RequestOptions<'_>,
+        reach: Reach,
+    ) -> Result<Step, FetchError> {
         let host = HostKey::of(url)?;
-        let rules = self.robots_for(&host, url).await?;
+        let rules = self.robots_for(&host, url, reach).await?;
         if !rules.is_url_allowed(url) {
             tracing::info!(url = %redact_url(url), "blocked by robots.txt");
             return Err(FetchError::BlockedByRobots { url: redact_url(url) });
@@ -29,7 +35,7 @@ impl Fetcher {
         let mut attempt = 0;
         loop {
             let permit = self.politeness.acquire(&host, delay).await?;
-            let outcome = self.attempt(url, options).await;
+            let outcome = self.attempt(url, options, reach).await;
             drop(permit);
             let failed = match outcome {
                 Ok(step) => return Ok(step),
@@ -59,8 +65,8 @@ impl Fetcher {
     }
 
     /// One request and its body.
-    async fn attempt(&self, url: &Url, options: RequestOptions<'_>) -> Result<Step, Failed> {
-        let mut request = self.client.get(url.clone());
+    async fn attempt(&self, url: &Url, options: RequestOptions<'_>, reach: Reach) -> Result<Step, Failed> {
+        let mut request = self.client(reach).get(url.clone());
         if let Some(validators) = options.validators {
             if let Some(etag) = &validators.etag {
                 request = request.header(header::IF_NONE_MATCH, etag);

@@ -8,10 +8,11 @@ use robotxt::Robots;
 use tokio::time::Instant;
 use url::Url;
 
+use super::address::Reach;
 use super::body::read_up_to;
 use super::politeness::HostKey;
 use super::request::location;
-use super::{FetchError, Fetcher, MAX_REDIRECTS};
+use super::{FetchError, Fetcher, MAX_REDIRECTS, redact_url};
 
 /// Rules per origin with the time they stop being fresh. One async lock per origin, so
 /// concurrent fetches to a new host request its robots.txt once.
@@ -35,14 +36,20 @@ enum Outcome {
     /// 5xx, 429 or a network failure: assume everything is disallowed, and ask again
     /// sooner than a normal cache lifetime.
     Unreachable(String),
-    /// We could not even ask (the shared politeness budget is down): nothing is cached.
+    /// We could not even ask (the shared politeness budget is down), or asking would
+    /// reach a private address: nothing is cached.
     NotAsked(FetchError),
 }
 
 impl Fetcher {
     /// The rules for the URL's origin, from the cache or freshly fetched. Fails only
     /// when robots.txt could not be asked for at all.
-    pub(crate) async fn robots_for(&self, host: &HostKey, url: &Url) -> Result<Arc<Robots>, FetchError> {
+    pub(crate) async fn robots_for(
+        &self,
+        host: &HostKey,
+        url: &Url,
+        reach: Reach,
+    ) -> Result<Arc<Robots>, FetchError> {
         let entry = {
             let mut hosts = self
                 .robots
@@ -55,7 +62,7 @@ impl Fetcher {
         if let Some(hit) = cached.as_ref().filter(|hit| hit.fresh_until > Instant::now()) {
             return Ok(hit.rules.clone());
         }
-        let (rules, ttl) = match self.fetch_robots(host, url).await {
+        let (rules, ttl) = match self.fetch_robots(host, url, reach).await {
             Outcome::Parsed(rules) => (rules, self.config.robots_cache_ttl),
             Outcome::Unavailable => (Robots::allow_all(), self.config.robots_cache_ttl),
             Outcome::Unreachable(reason) => {
@@ -72,7 +79,7 @@ impl Fetcher {
         Ok(rules)
     }
 
-    async fn fetch_robots(&self, host: &HostKey, url: &Url) -> Outcome {
+    async fn fetch_robots(&self, host: &HostKey, url: &Url, reach: Reach) -> Outcome {
         let mut robots_url = url.clone();
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
@@ -88,10 +95,14 @@ impl Fetcher {
                 Ok(permit) => permit,
                 Err(err) => return Outcome::NotAsked(err),
             };
-            let response = match self.client.get(robots_url.clone()).send().await {
+            let response = match self.client(reach).get(robots_url.clone()).send().await {
                 Ok(response) => response,
                 Err(err) => {
-                    return Outcome::Unreachable(FetchError::from_reqwest(err, &robots_url).to_string());
+                    return match FetchError::from_reqwest(err, &robots_url) {
+                        // Not the host's robots.txt being down: the board's status says why.
+                        refused if refused.is_private_address() => Outcome::NotAsked(refused),
+                        err => Outcome::Unreachable(err.to_string()),
+                    };
                 }
             };
             let status = response.status();
@@ -104,6 +115,12 @@ impl Fetcher {
                 && let Some(next) = location(&robots_url, response.headers())
                 && let Ok(next_host) = HostKey::of(&next)
             {
+                if let Some(address) = reach.refuses(&next) {
+                    return Outcome::NotAsked(FetchError::PrivateRedirect {
+                        address,
+                        url: redact_url(&robots_url),
+                    });
+                }
                 drop(permit);
                 (robots_url, hop_host) = (next, next_host);
                 continue;

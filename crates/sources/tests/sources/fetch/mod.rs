@@ -2,6 +2,7 @@
 //! conditional requests, all against servers on loopback and the real Redis.
 
 mod politeness;
+mod private_addresses;
 mod redirects;
 mod requests;
 mod retries;
