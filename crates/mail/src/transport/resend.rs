@@ -1,4 +1,8 @@
 //! Resend's HTTP API: one `POST /emails` per email.
+//!
+//! Redirects are not followed: Resend's API never sends one, and following it would
+//! let an answer point the client, API key and email and all, at an address inside the
+//! operator's network. A 3xx fails the send, naming where it pointed.
 
 use std::fmt;
 use std::sync::Arc;
@@ -102,6 +106,7 @@ impl ResendTransport {
             .timeout(TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("jobping-mail/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|err| MailError::InvalidResend(format!("the HTTP client could not be built: {err}")))?;
         Ok(Self {
@@ -147,6 +152,9 @@ impl ResendTransport {
             .await
             .map_err(|err| SendError::Transient(format!("Resend could not be reached: {err}")))?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(redirected(status, response.headers()));
+        }
         let text = response
             .text()
             .await
@@ -189,6 +197,21 @@ fn refused(status: StatusCode, text: &str) -> SendError {
     }
 }
 
+/// A 3xx is the base URL's fault (a proxy, `http` for `https`), not the email's, so it is
+/// transient: the email waits for the operator to fix the setting rather than dying.
+fn redirected(status: StatusCode, headers: &reqwest::header::HeaderMap) -> SendError {
+    let target = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| Url::parse(value).ok())
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .map_or_else(String::new, |host| format!(" to {host}"));
+    SendError::Transient(format!(
+        "Resend's base URL answered with a redirect ({status}){target}, which is not followed; \
+         check the base URL"
+    ))
+}
+
 /// A body for an error message: trimmed, cut short, `(empty)` when there is none.
 fn quote(text: &str) -> String {
     let text = text.trim();
@@ -219,6 +242,54 @@ mod tests {
             let transport = ResendTransport::new(&Url::parse(base).unwrap(), "re_test").unwrap();
             assert_eq!(transport.endpoint.as_str(), endpoint);
         }
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_a_transient_failure_and_is_not_followed() {
+        use wiremock::matchers::any;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let elsewhere = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"stolen"}"#))
+            .mount(&elsewhere)
+            .await;
+        let resend = MockServer::start().await;
+        for status in [301, 307, 308] {
+            Mock::given(any())
+                .respond_with(
+                    ResponseTemplate::new(status)
+                        .insert_header("Location", format!("{}/emails", elsewhere.uri())),
+                )
+                .up_to_n_times(1)
+                .mount(&resend)
+                .await;
+        }
+        let transport = ResendTransport::new(&Url::parse(&resend.uri()).unwrap(), "re_test").unwrap();
+        let email = OutgoingEmail {
+            id: uuid::Uuid::now_v7(),
+            to: jobping_core::EmailAddress::parse("ada@example.com").unwrap(),
+            kind: crate::EmailKind::Welcome,
+            subject: "Hello".into(),
+            text: "Hello".into(),
+            html: "<p>Hello</p>".into(),
+            list_unsubscribe: None,
+        };
+        let from: Mailbox = "JobPing <jobs@jobping.example>".parse().unwrap();
+
+        for _ in 0..3 {
+            let err = transport.deliver(&email, &from).await.unwrap_err();
+            let SendError::Transient(message) = &err else {
+                panic!("expected a transient failure, got {err:?}")
+            };
+            assert!(
+                message.contains("redirect") && message.contains("not followed"),
+                "{message}"
+            );
+            assert!(message.contains("to 127.0.0.1"), "{message}");
+        }
+        assert_eq!(elsewhere.received_requests().await.unwrap().len(), 0);
     }
 
     #[test]
