@@ -8,7 +8,7 @@ use sha2::Sha256;
 use time::OffsetDateTime;
 
 /// How far the signed timestamp may be from our clock, either way.
-pub const TOLERANCE_SECONDS: i64 = 300;
+pub const TOLERANCE_SECONDS: u64 = 300;
 
 /// Why a webhook request is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,7 +47,8 @@ pub fn verify(
     if signatures.is_empty() {
         return Err(SignatureError::NoSignature);
     }
-    if (now.unix_timestamp() - seconds).abs() > TOLERANCE_SECONDS {
+    // `abs_diff`: a subtraction would overflow for timestamps near i64::MIN or MAX.
+    if now.unix_timestamp().abs_diff(seconds) > TOLERANCE_SECONDS {
         return Err(SignatureError::Stale);
     }
     let matches = signatures.iter().filter_map(|hex| decode_hex(hex)).any(|given| {
@@ -144,6 +145,19 @@ mod tests {
             verify(SECRET, Some(&future), body, now()),
             Err(SignatureError::Stale)
         );
+    }
+
+    #[test]
+    fn timestamps_at_the_ends_of_i64_are_stale_not_a_panic() {
+        let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
+        for extreme in [i64::MIN, i64::MAX] {
+            let header = sign(SECRET, extreme, body);
+            assert_eq!(
+                verify(SECRET, Some(&header), body, now()),
+                Err(SignatureError::Stale),
+                "{extreme}"
+            );
+        }
     }
 
     #[test]

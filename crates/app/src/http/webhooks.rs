@@ -22,7 +22,7 @@ use super::problem::Problem;
 use crate::state::AppState;
 
 /// How far a signed timestamp may be from our clock.
-const TOLERANCE_SECONDS: i64 = 300;
+const TOLERANCE_SECONDS: u64 = 300;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/webhooks/email", post(email_event))
@@ -63,7 +63,8 @@ pub fn verify_svix(
         .trim()
         .parse()
         .map_err(|_| SignatureError::BadTimestamp)?;
-    if (now.unix_timestamp() - seconds).abs() > TOLERANCE_SECONDS {
+    // `abs_diff`: a subtraction would overflow for timestamps near i64::MIN or MAX.
+    if now.unix_timestamp().abs_diff(seconds) > TOLERANCE_SECONDS {
         return Err(SignatureError::Stale);
     }
     let key = STANDARD
@@ -251,6 +252,19 @@ mod tests {
             verify_svix(SECRET, &future, body, now()),
             Err(SignatureError::Stale)
         );
+    }
+
+    #[test]
+    fn timestamps_at_the_ends_of_i64_are_stale_not_a_panic() {
+        let body = br#"{"type":"email.delivered"}"#;
+        for extreme in [i64::MIN, i64::MAX] {
+            let headers = signed("msg_1", extreme, body, SECRET);
+            assert_eq!(
+                verify_svix(SECRET, &headers, body, now()),
+                Err(SignatureError::Stale),
+                "{extreme}"
+            );
+        }
     }
 
     #[test]
