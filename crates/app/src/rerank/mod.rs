@@ -14,6 +14,10 @@
 //!   job ids, best first. The answer must name only ids that were sent, each at most
 //!   once, or it is refused; ids it leaves out follow the listed ones in built-in order.
 //!
+//! Redirects are not followed: both calls are POSTs to the configured service, which
+//! never needs one, and following them would let an answer point the client (API key
+//! and all) at an address inside the operator's network. A 3xx is a failed call.
+//!
 //! Calls pass through a circuit breaker: after `failure_threshold` consecutive failures
 //! (malformed answers count) the service is skipped for `cooldown_seconds`, then one
 //! trial call decides whether it is used again. Every call is counted in
@@ -60,6 +64,7 @@ impl Reranker {
             .user_agent(concat!("JobPing/", env!("CARGO_PKG_VERSION"), " (re-ranking)"))
             .connect_timeout(settings.timeout())
             .timeout(settings.timeout())
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(RerankError::Client)?;
         let breaker = CircuitBreaker::new(settings.failure_threshold, settings.cooldown());
@@ -176,4 +181,60 @@ fn reorder(candidates: Vec<(Match, &IndexedJob)>, order: &[usize]) -> Vec<Match>
 fn record(mode: RerankMode, outcome: &'static str) {
     metrics::counter!("jobping_rerank_calls_total", "mode" => mode.as_str(), "outcome" => outcome)
         .increment(1);
+}
+
+#[cfg(test)]
+mod tests {
+    use url::Url;
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_redirect_from_the_service_is_a_failed_call_and_is_not_followed() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let elsewhere = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+            .expect(0)
+            .mount(&elsewhere)
+            .await;
+        let service = MockServer::start().await;
+        for status in [302, 307, 308] {
+            Mock::given(any())
+                .respond_with(
+                    ResponseTemplate::new(status)
+                        .insert_header("Location", format!("{}/v1/chat/completions", elsewhere.uri())),
+                )
+                .up_to_n_times(1)
+                .mount(&service)
+                .await;
+        }
+        let settings = RerankSettings {
+            enabled: true,
+            mode: RerankMode::Chat,
+            base_url: Url::parse(&format!("{}/v1", service.uri())).unwrap(),
+            model: "m".into(),
+            api_key: Some("sk-test".into()),
+            ..RerankSettings::default()
+        };
+        let reranker = Reranker::new(settings).unwrap();
+        let api = Api {
+            client: &reranker.client,
+            base_url: &reranker.settings.base_url,
+            api_key: reranker.settings.api_key.as_deref(),
+            model: &reranker.settings.model,
+        };
+
+        for _ in 0..3 {
+            let err = api.chat("rank these").await.unwrap_err();
+            assert!(
+                err.to_string().contains("redirect, which is not followed"),
+                "{err}"
+            );
+            assert_eq!(err.outcome(), "error");
+        }
+        assert_eq!(elsewhere.received_requests().await.unwrap().len(), 0);
+    }
 }

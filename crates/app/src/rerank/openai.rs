@@ -152,6 +152,12 @@ impl Api<'_> {
         }
         let response = request.send().await.map_err(CallError::transport)?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(CallError::Status {
+                status,
+                detail: Some("a redirect, which is not followed".to_owned()),
+            });
+        }
         let bytes = response.bytes().await.map_err(CallError::transport)?;
         if !status.is_success() {
             return Err(CallError::Status {
