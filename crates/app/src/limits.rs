@@ -5,7 +5,6 @@
 //! limits fail closed.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,6 +17,10 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 
 use crate::redis::RedisProbe;
+
+mod address;
+
+pub use address::{Cidr, ClientIp, client_ip, limit_key, parse_forwarded};
 
 /// How many requests a key may make per period, all of which may come at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -279,90 +282,6 @@ impl Limiter {
     }
 }
 
-/// An address or a network in CIDR form (`10.0.0.0/8`, `::1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    network: IpAddr,
-    prefix: u8,
-}
-
-impl Cidr {
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.network, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            // An IPv4 peer seen through an IPv6 socket.
-            (IpAddr::V4(_), IpAddr::V6(ip)) => ip
-                .to_ipv4_mapped()
-                .is_some_and(|v4| self.contains(IpAddr::V4(v4))),
-            _ => false,
-        }
-    }
-}
-
-impl std::str::FromStr for Cidr {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        let (address, prefix) = text.split_once('/').unwrap_or((text, ""));
-        let network: IpAddr = address
-            .parse()
-            .map_err(|_| format!("`{text}` is not an IP address or a CIDR network"))?;
-        let max = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = if prefix.is_empty() {
-            max
-        } else {
-            prefix
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("`{text}` has a prefix length that is not 0 to {max}"))?
-        };
-        Ok(Self { network, prefix })
-    }
-}
-
-impl std::fmt::Display for Cidr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.network, self.prefix)
-    }
-}
-
-/// The client's address: the socket's peer, unless that peer is a trusted proxy; then
-/// the right-most `X-Forwarded-For` entry that is not itself a trusted proxy. A header
-/// from anyone else is ignored, so it cannot be used to dodge a limit.
-pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[Cidr]) -> IpAddr {
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
-    if !is_trusted(peer) {
-        return peer;
-    }
-    let forwarded: Vec<IpAddr> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse().ok())
-        .collect();
-    forwarded
-        .iter()
-        .rev()
-        .copied()
-        .find(|ip| !is_trusted(*ip))
-        .or_else(|| forwarded.first().copied())
-        .unwrap_or(peer)
-}
-
-/// The client address of a request, as [`client_ip`] found it (set by middleware).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub IpAddr);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,44 +323,6 @@ mod tests {
         assert_eq!(headers["ratelimit-remaining"], "0");
         assert_eq!(headers["ratelimit-reset"], "90");
         assert_eq!(headers["retry-after"], "2");
-    }
-
-    #[test]
-    fn cidrs_parse_and_match() {
-        let net: Cidr = "10.0.0.0/8".parse().unwrap();
-        assert!(net.contains("10.200.3.4".parse().unwrap()));
-        assert!(!net.contains("11.0.0.1".parse().unwrap()));
-        assert!(net.contains("::ffff:10.1.2.3".parse().unwrap()));
-        let one: Cidr = "2001:db8::1".parse().unwrap();
-        assert!(one.contains("2001:db8::1".parse().unwrap()));
-        assert!(!one.contains("2001:db8::2".parse().unwrap()));
-        let all: Cidr = "0.0.0.0/0".parse().unwrap();
-        assert!(all.contains("203.0.113.9".parse().unwrap()));
-        assert!("10.0.0.0/33".parse::<Cidr>().unwrap_err().contains("prefix"));
-        assert!("proxy.internal".parse::<Cidr>().is_err());
-    }
-
-    #[test]
-    fn forwarded_for_counts_only_from_a_trusted_proxy() {
-        let trusted: Vec<Cidr> = vec!["10.0.0.0/8".parse().unwrap()];
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            "198.51.100.7, 203.0.113.5, 10.0.0.9".parse().unwrap(),
-        );
-        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
-        let stranger: IpAddr = "192.0.2.44".parse().unwrap();
-        // Through our proxies: the right-most address that is not one of them.
-        assert_eq!(
-            client_ip(proxy, &headers, &trusted),
-            "203.0.113.5".parse::<IpAddr>().unwrap()
-        );
-        // Straight from the internet: the header is whatever the client wanted.
-        assert_eq!(client_ip(stranger, &headers, &trusted), stranger);
-        assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted), proxy);
-        let mut junk = HeaderMap::new();
-        junk.insert("x-forwarded-for", "not-an-ip".parse().unwrap());
-        assert_eq!(client_ip(proxy, &junk, &trusted), proxy);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use jobping_core::EmailAddress;
 
 use super::problem::Problem;
-use crate::limits::{ClientIp, Quota, UNAVAILABLE_RETRY_AFTER, Unavailable, Verdict, client_ip};
+use crate::limits::{ClientIp, Quota, UNAVAILABLE_RETRY_AFTER, Unavailable, Verdict, client_ip, limit_key};
 use crate::state::AppState;
 
 /// Why a request may not go on.
@@ -86,7 +86,12 @@ pub async fn paths(State(state): State<AppState>, request: Request, next: Next) 
             let source = source.split('/').next().unwrap_or_default();
             ("webhook", source.to_owned(), limits.webhook, "this webhook")
         } else if path == "/admin" || path.starts_with("/admin/") || path.starts_with("/api/v1/admin") {
-            ("admin", ip.to_string(), limits.admin, "the admin area")
+            (
+                "admin",
+                limit_key(ip, limits.ipv6_prefix),
+                limits.admin,
+                "the admin area",
+            )
         } else {
             return next.run(request).await;
         };
@@ -108,7 +113,7 @@ pub async fn form(state: &AppState, ip: IpAddr, address: Option<&str>) -> Result
     let limits = &state.settings.limits;
     let verdict = state
         .limits
-        .check("form_ip", &ip.to_string(), limits.form_ip)
+        .check("form_ip", &limit_key(ip, limits.ipv6_prefix), limits.form_ip)
         .await?;
     if !verdict.allowed() {
         return Err(Refusal::Limited(verdict));

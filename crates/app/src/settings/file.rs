@@ -108,6 +108,7 @@ pub(super) struct FileLimits {
     pub webhook: Option<String>,
     pub admin: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub ipv6_prefix: Option<u64>,
     pub key_prefix: Option<String>,
 }
 

@@ -224,6 +224,8 @@ pub struct LimitSettings {
     pub admin: crate::limits::Quota,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<crate::limits::Cidr>,
+    /// How many leading bits of an IPv6 client address make one client (1 to 128).
+    pub ipv6_prefix: u8,
     /// Prefix of the limiter's Redis keys.
     pub key_prefix: String,
 }

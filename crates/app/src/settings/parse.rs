@@ -352,6 +352,13 @@ fn limits(
         webhook: quota("JOBPING_LIMIT_WEBHOOK", "limits.webhook", file.webhook, (600, 60))?,
         admin: quota("JOBPING_LIMIT_ADMIN", "limits.admin", file.admin, (120, 60))?,
         trusted_proxies,
+        ipv6_prefix: lookup.number(
+            "JOBPING_LIMIT_IPV6_PREFIX",
+            "limits.ipv6_prefix",
+            file.ipv6_prefix,
+            64,
+            (1, 128),
+        )? as u8,
         key_prefix: lookup
             .get("JOBPING_LIMIT_KEY_PREFIX", "limits.key_prefix", file.key_prefix)
             .map_or_else(|| "jobping:rl:".to_owned(), |raw| raw.value),

@@ -233,6 +233,7 @@ fn limits_table(limits: &LimitSettings) -> Table {
         webhook,
         admin,
         trusted_proxies,
+        ipv6_prefix,
         key_prefix,
     } = limits;
     let mut table = Table::new();
@@ -247,6 +248,7 @@ fn limits_table(limits: &LimitSettings) -> Table {
     }
     let proxies = trusted_proxies.iter().map(|cidr| cidr.to_string().into());
     table.insert("trusted_proxies".into(), Value::Array(proxies.collect()));
+    table.insert("ipv6_prefix".into(), int(u64::from(*ipv6_prefix)));
     table.insert("key_prefix".into(), key_prefix.as_str().into());
     table
 }

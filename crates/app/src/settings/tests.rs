@@ -349,14 +349,21 @@ fn rate_limits_read_as_count_over_period_and_bad_ones_are_named() {
     assert_eq!(defaults.limits.api_free.describe(), "10/15m");
     assert_eq!(defaults.limits.api_premium.describe(), "50/15m");
     assert!(defaults.limits.trusted_proxies.is_empty());
+    assert_eq!(defaults.limits.ipv6_prefix, 64);
     let set = load_file(
-        "[limits]\napi_free = \"20/1h\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n",
+        "[limits]\napi_free = \"20/1h\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nipv6_prefix = 56\n",
         &[("JOBPING_LIMIT_WEBHOOK", "30/30s")],
     )
     .unwrap();
     assert_eq!(set.limits.api_free.describe(), "20/1h");
     assert_eq!(set.limits.webhook.describe(), "30/30s");
     assert_eq!(set.limits.trusted_proxies.len(), 2);
+    assert_eq!(set.limits.ipv6_prefix, 56);
+    for bad in ["0", "129", "/64"] {
+        let (setting, problem) = problem_for(load(&[("JOBPING_LIMIT_IPV6_PREFIX", bad)]));
+        assert_eq!(setting, "JOBPING_LIMIT_IPV6_PREFIX", "{bad}");
+        assert!(problem.contains(bad), "{bad}: {problem}");
+    }
     for bad in ["ten per minute", "0/1m", "5/1w", "5/", "5/0m"] {
         let (setting, problem) = problem_for(load(&[("JOBPING_LIMIT_ADMIN", bad)]));
         assert_eq!(setting, "JOBPING_LIMIT_ADMIN", "{bad}");

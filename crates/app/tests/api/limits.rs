@@ -14,11 +14,45 @@ use time::OffsetDateTime;
 use crate::app_test;
 use crate::helpers::{Options, TestApp, eventually, spawn_app};
 
-fn options(env: &[(&'static str, &str)]) -> Options {
+pub(crate) fn options(env: &[(&'static str, &str)]) -> Options {
     Options {
         env: env.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
         ..Options::default()
     }
+}
+
+/// Runs a limits test once on the in-process limiter and once through Redis (keys of
+/// its own): `limiter_test!(name, options, |app: TestApp| async move { … })`.
+#[macro_export]
+macro_rules! limiter_test {
+    ($name:ident, $options:expr, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn in_process() {
+                let app = $crate::helpers::spawn_app(jobping_store::Backend::Sqlite, ($options)())
+                    .await
+                    .unwrap();
+                assert!(!app.state.limits.is_shared());
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn redis() {
+                let mut options: $crate::helpers::Options = ($options)();
+                options
+                    .env
+                    .push(("REDIS_URL", "redis://127.0.0.1:6379".to_owned()));
+                let app = $crate::helpers::spawn_app(jobping_store::Backend::Sqlite, options)
+                    .await
+                    .unwrap();
+                assert!(app.state.limits.is_shared());
+                ($body)(app).await;
+            }
+        }
+    };
 }
 
 impl TestApp {
@@ -31,7 +65,7 @@ impl TestApp {
             .unwrap()
     }
 
-    async fn ask_link(&self, email: &str, forwarded_for: Option<&str>) -> reqwest::Response {
+    pub(crate) async fn ask_link(&self, email: &str, forwarded_for: Option<&str>) -> reqwest::Response {
         let mut request = self
             .client
             .post(format!("{}/api/v1/links", self.address))

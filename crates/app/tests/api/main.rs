@@ -4,6 +4,7 @@ mod admin;
 mod api_v1;
 mod billing;
 mod cli;
+mod client_addresses;
 mod delivery;
 mod doctor;
 mod forwarder;

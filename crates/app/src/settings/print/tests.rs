@@ -70,6 +70,7 @@ form_address = "6/1h"
 webhook = "601/1m"
 admin = "121/1m"
 trusted_proxies = ["10.0.0.0/8"]
+ipv6_prefix = 56
 key_prefix = "jp:"
 
 [delivery]
