@@ -1,7 +1,9 @@
 //! Where the rate limits apply: the client's address for every request, the paths limited
-//! as a whole (webhooks per source, the admin API and console per client), and the forms
-//! that make JobPing send email (per client and per target address). The subscriber API
-//! is limited per subscriber and tier in its token extractor.
+//! as a whole (the admin API and console per client), webhook requests whose signature
+//! does not verify (per client; the webhooks ask after checking), and the forms that make
+//! JobPing send email (per client and per target address). The subscriber API is limited
+//! per subscriber and tier in its token extractor. Client addresses are counted by
+//! [`limit_key`]: IPv6 by its network prefix.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -12,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use jobping_core::EmailAddress;
 
 use super::problem::Problem;
-use crate::limits::{ClientIp, Quota, UNAVAILABLE_RETRY_AFTER, Unavailable, Verdict, client_ip, limit_key};
+use crate::limits::{ClientIp, UNAVAILABLE_RETRY_AFTER, Unavailable, Verdict, client_ip, limit_key};
 use crate::state::AppState;
 
 /// Why a request may not go on.
@@ -73,33 +75,45 @@ pub async fn client_address(State(state): State<AppState>, mut request: Request,
     next.run(request).await
 }
 
-/// Limits whole paths: each webhook source, and the admin API and console per client.
+/// Limits whole paths: the admin API and console, per client. Webhooks are not limited
+/// here: a signed event must never wait behind someone else's traffic, so they check the
+/// signature first and then ask [`unsigned_webhook`].
 pub async fn paths(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let limits = &state.settings.limits;
     let path = request.uri().path();
+    if !(path == "/admin" || path.starts_with("/admin/") || path.starts_with("/api/v1/admin")) {
+        return next.run(request).await;
+    }
     let ip = request
         .extensions()
         .get::<ClientIp>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0);
-    let (class, key, quota, what): (&'static str, String, Quota, &str) =
-        if let Some(source) = path.strip_prefix("/api/v1/webhooks/") {
-            let source = source.split('/').next().unwrap_or_default();
-            ("webhook", source.to_owned(), limits.webhook, "this webhook")
-        } else if path == "/admin" || path.starts_with("/admin/") || path.starts_with("/api/v1/admin") {
-            (
-                "admin",
-                limit_key(ip, limits.ipv6_prefix),
-                limits.admin,
-                "the admin area",
-            )
-        } else {
-            return next.run(request).await;
-        };
-    match state.limits.check(class, &key, quota).await {
+    let what = "the admin area";
+    let key = limit_key(ip, limits.ipv6_prefix);
+    match state.limits.check("admin", &key, limits.admin).await {
         Ok(verdict) if verdict.allowed() => {
             let mut response = next.run(request).await;
             verdict.write_headers(response.headers_mut());
             response
+        }
+        Ok(verdict) => Refusal::Limited(verdict).problem(what),
+        Err(down) => Refusal::from(down).problem(what),
+    }
+}
+
+/// Answers a request to webhook `source` whose signature did not verify: `refused` (the
+/// 4xx saying why) while this client has allowance left for such requests, 429 after.
+/// Each client counts on its own, so no one can use up another's allowance, and events
+/// that verify are never counted.
+pub async fn unsigned_webhook(state: &AppState, source: &str, client: IpAddr, refused: Response) -> Response {
+    let limits = &state.settings.limits;
+    let key = format!("{source}:{}", limit_key(client, limits.ipv6_prefix));
+    let what = "this webhook, for requests without a valid signature,";
+    match state.limits.check("webhook_unsigned", &key, limits.webhook).await {
+        Ok(verdict) if verdict.allowed() => {
+            let mut refused = refused;
+            verdict.write_headers(refused.headers_mut());
+            refused
         }
         Ok(verdict) => Refusal::Limited(verdict).problem(what),
         Err(down) => Refusal::from(down).problem(what),

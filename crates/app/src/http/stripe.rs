@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -16,13 +16,20 @@ use time::OffsetDateTime;
 use super::problem::Problem;
 use crate::billing::events::{self, Handling};
 use crate::billing::{self, signature};
+use crate::http::limit;
+use crate::limits::ClientIp;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/webhooks/stripe", post(stripe_event))
 }
 
-async fn stripe_event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn stripe_event(
+    State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(secret) = state
         .settings
         .stripe
@@ -30,18 +37,20 @@ async fn stripe_event(State(state): State<AppState>, headers: HeaderMap, body: B
         .as_ref()
         .filter(|_| state.stripe.is_some())
     else {
-        return Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+        let off = Problem::new(StatusCode::SERVICE_UNAVAILABLE)
             .detail("Billing is off: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_PRICE_MONTHLY are not set.")
             .into_response();
+        return limit::unsigned_webhook(&state, "stripe", client, off).await;
     };
     let now = OffsetDateTime::now_utc();
     let header = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
     if let Err(err) = signature::verify(secret.expose(), header, &body, now) {
         tracing::warn!(error = %err, "refused a Stripe webhook");
         metrics::counter!("jobping_stripe_events_total", "outcome" => "refused").increment(1);
-        return Problem::new(StatusCode::BAD_REQUEST)
+        let refused = Problem::new(StatusCode::BAD_REQUEST)
             .detail(err.to_string())
             .into_response();
+        return limit::unsigned_webhook(&state, "stripe", client, refused).await;
     }
     let notice = match events::read(&body) {
         Ok(Handling::Apply(notice)) => notice,

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -19,6 +19,8 @@ use sha2::Sha256;
 use time::OffsetDateTime;
 
 use super::problem::Problem;
+use crate::http::limit;
+use crate::limits::ClientIp;
 use crate::state::AppState;
 
 /// How far a signed timestamp may be from our clock.
@@ -114,18 +116,25 @@ struct Bounce {
     kind: Option<String>,
 }
 
-async fn email_event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn email_event(
+    State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(secret) = &state.settings.mail.resend_webhook_secret else {
-        return Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+        let off = Problem::new(StatusCode::SERVICE_UNAVAILABLE)
             .detail("Email events are not accepted: RESEND_WEBHOOK_SECRET is not set.")
             .into_response();
+        return limit::unsigned_webhook(&state, "email", client, off).await;
     };
     let now = OffsetDateTime::now_utc();
     if let Err(err) = verify_svix(secret.expose(), &headers, &body, now) {
         tracing::warn!(error = %err, "refused an email webhook");
-        return Problem::new(StatusCode::UNAUTHORIZED)
+        let refused = Problem::new(StatusCode::UNAUTHORIZED)
             .detail(err.to_string())
             .into_response();
+        return limit::unsigned_webhook(&state, "email", client, refused).await;
     }
     let event: Event = match serde_json::from_slice(&body) {
         Ok(event) => event,

@@ -218,7 +218,7 @@ pub struct LimitSettings {
     pub form_ip: crate::limits::Quota,
     /// The same forms, per target email address.
     pub form_address: crate::limits::Quota,
-    /// Each webhook source (`stripe`, `email`).
+    /// Webhook requests without a valid signature, per client address and source.
     pub webhook: crate::limits::Quota,
     /// The admin API and console, per client address.
     pub admin: crate::limits::Quota,

@@ -349,7 +349,7 @@ fn limits(
             file.form_address,
             (5, 3_600),
         )?,
-        webhook: quota("JOBPING_LIMIT_WEBHOOK", "limits.webhook", file.webhook, (600, 60))?,
+        webhook: quota("JOBPING_LIMIT_WEBHOOK", "limits.webhook", file.webhook, (60, 60))?,
         admin: quota("JOBPING_LIMIT_ADMIN", "limits.admin", file.admin, (120, 60))?,
         trusted_proxies,
         ipv6_prefix: lookup.number(

@@ -349,6 +349,7 @@ fn rate_limits_read_as_count_over_period_and_bad_ones_are_named() {
     assert_eq!(defaults.limits.api_free.describe(), "10/15m");
     assert_eq!(defaults.limits.api_premium.describe(), "50/15m");
     assert!(defaults.limits.trusted_proxies.is_empty());
+    assert_eq!(defaults.limits.webhook.describe(), "60/1m");
     assert_eq!(defaults.limits.ipv6_prefix, 64);
     let set = load_file(
         "[limits]\napi_free = \"20/1h\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nipv6_prefix = 56\n",

@@ -1,6 +1,6 @@
 //! Rate limits: per subscriber and tier on the API, per client and address on the forms,
-//! per source on webhooks; shared by processes through Redis, failing closed when Redis
-//! is down and recovering by itself.
+//! per client on webhook requests without a valid signature; shared by processes through
+//! Redis, failing closed when Redis is down and recovering by itself.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -83,7 +83,7 @@ impl TestApp {
     }
 }
 
-fn header(response: &reqwest::Response, name: &str) -> String {
+pub(crate) fn header(response: &reqwest::Response, name: &str) -> String {
     response
         .headers()
         .get(name)
@@ -93,7 +93,7 @@ fn header(response: &reqwest::Response, name: &str) -> String {
         .to_owned()
 }
 
-async fn assert_limited(response: reqwest::Response, limit: &str) {
+pub(crate) async fn assert_limited(response: reqwest::Response, limit: &str) {
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(header(&response, "content-type"), "application/problem+json");
     assert_eq!(header(&response, "ratelimit-limit"), limit);
@@ -237,7 +237,7 @@ fn tiny_webhooks() -> Options {
 }
 
 app_test!(
-    each_webhook_source_has_its_own_allowance,
+    unsigned_webhook_requests_are_limited_per_client_and_source,
     tiny_webhooks,
     |app: TestApp| async move {
         let post = |path: &'static str| {

@@ -19,4 +19,5 @@ mod rerank;
 mod scheduler;
 mod send_outage;
 mod serving;
+mod webhook_limits;
 mod worker;
