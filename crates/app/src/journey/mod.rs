@@ -58,11 +58,14 @@ impl From<StoreError> for JourneyError {
 }
 
 /// How a confirmation link went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Confirmed {
-    /// The address is confirmed now; the welcome email is on its way.
-    Now,
-    /// It had been confirmed before.
+    /// This link confirmed the address just now; the welcome email is on its way. Only
+    /// this outcome may sign the person in or hand them a manage token.
+    Now(Subscriber),
+    /// The address had been confirmed before, by this link or another one. The link
+    /// grants nothing: one left in browser history or a forwarded email must not open
+    /// the account, so there is no subscriber here to open it with.
     Already,
 }
 
@@ -224,29 +227,28 @@ pub async fn spend(state: &AppState, claims: &Claims) -> Result<bool, JourneyErr
 }
 
 /// Confirms an address from its emailed link; the first confirmation sends the welcome
-/// email. A link already used for an address that is now active says so kindly.
-pub async fn verify(state: &AppState, token: &str) -> Result<(Subscriber, Confirmed), JourneyError> {
+/// email. A link already used for an address that is now active says so kindly, and
+/// grants nothing (see [`Confirmed::Already`]).
+pub async fn verify(state: &AppState, token: &str) -> Result<Confirmed, JourneyError> {
     let (claims, subscriber) = authorize(state, token, Purpose::Verify).await?;
     if !spend(state, &claims).await? {
         return match subscriber.status {
-            SubscriberStatus::Active => Ok((subscriber, Confirmed::Already)),
+            SubscriberStatus::Active => Ok(Confirmed::Already),
             _ => Err(JourneyError::BadLink),
         };
     }
     let now = now();
-    let confirmed = match state.store.verify_subscriber(subscriber.id, now).await {
+    match state.store.verify_subscriber(subscriber.id, now).await {
         Ok(VerifyOutcome::Verified) => {
             // The welcome is a delivery: its first matches are recorded, never sent again.
             crate::delivery::prepare_welcome(state, subscriber.id).await?;
             audit(state, "subscriber.verified", &subscriber, json!({})).await?;
-            Confirmed::Now
         }
-        Ok(VerifyOutcome::AlreadyActive) => Confirmed::Already,
+        Ok(VerifyOutcome::AlreadyActive) => return Ok(Confirmed::Already),
         Err(StoreError::NotFound) => return Err(JourneyError::BadLink),
         Err(err) => return Err(err.into()),
-    };
-    let subscriber = state.store.subscriber(subscriber.id).await?;
-    Ok((subscriber, confirmed))
+    }
+    Ok(Confirmed::Now(state.store.subscriber(subscriber.id).await?))
 }
 
 /// A subscriber's stored preferences, in the raw shape forms and the API use.

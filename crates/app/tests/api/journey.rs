@@ -230,6 +230,43 @@ app_test!(
 );
 
 app_test!(
+    a_spent_verify_link_confirms_nothing_and_signs_no_one_in,
+    |app: TestApp| async move {
+        app.post_form("/signup", &signup_form("ada@example.com")).await;
+        app.drain().await;
+        let token = app.emails_to("ada@example.com")[0].token_for("/verify");
+        let first = app.post_form("/verify", &[("token", token.clone())]).await;
+        assert_eq!(first.status(), StatusCode::OK);
+        session_cookie(&first);
+
+        // A link left in browser history or a forwarded email must not open the account,
+        // and neither may another confirmation link for an address already confirmed.
+        let id = app.subscriber("ada@example.com").await.unwrap().id;
+        let unspent = app.state.signer.sign(
+            jobping::tokens::Purpose::Verify,
+            id,
+            time::OffsetDateTime::now_utc(),
+        );
+        for token in [token, unspent] {
+            let again = app.post_form("/verify", &[("token", token)]).await;
+            assert_eq!(again.status(), StatusCode::OK);
+            assert!(
+                again.headers().get(SET_COOKIE).is_none(),
+                "no session: {:?}",
+                again.headers()
+            );
+            let html = again.text().await.unwrap();
+            assert!(html.contains("Already confirmed"), "{html}");
+            assert!(
+                html.contains(r#"href="/account/link""#),
+                "offers to email a manage link: {html}"
+            );
+            assert!(!html.contains("token="), "{html}");
+        }
+    }
+);
+
+app_test!(
     signup_answers_the_same_for_a_known_address_and_sends_no_second_link_at_once,
     |app: TestApp| async move {
         let first = app.post_form("/signup", &signup_form("grace@example.com")).await;

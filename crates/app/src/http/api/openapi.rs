@@ -21,8 +21,9 @@ const DESCRIPTION: &str = "\
 The subscriber API of JobPing, early-career job alerts.
 
 **Signing up** (`POST /api/v1/subscribers`) emails a confirmation link; its `token`, sent to \
-`POST /api/v1/subscribers/verify`, confirms the address and returns a *manage token*. A lost \
-token can be emailed again with `POST /api/v1/links`.
+`POST /api/v1/subscribers/verify`, confirms the address and returns a *manage token*, once: \
+after that the confirmation token answers 409 and grants nothing. A lost token can be emailed \
+again with `POST /api/v1/links`.
 
 **Tokens.** There are no passwords: every email link carries a signed, expiring token made for \
 one purpose (confirm, manage, unsubscribe, export, delete). Send it as \

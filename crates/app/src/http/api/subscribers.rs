@@ -121,7 +121,7 @@ pub struct Verified {
     /// The subscriber's status now: `active`.
     #[schema(example = "active")]
     status: &'static str,
-    /// `now` the first time, `already` when the address had been confirmed before.
+    /// Always `now`: an address confirmed before answers 409 instead.
     #[schema(example = "now")]
     confirmed: ConfirmedSchema,
     /// A fresh manage token (30 days), for `Authorization: Bearer …`.
@@ -130,21 +130,25 @@ pub struct Verified {
     manage_token_expires_at: OffsetDateTime,
 }
 
-/// When the address was confirmed.
+/// When the address was confirmed: by this request.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = Confirmed)]
 enum ConfirmedSchema {
     Now,
-    Already,
 }
+
+/// What a confirmation token used again answers, in a 409 problem document.
+pub const ALREADY_CONFIRMED: &str = "This address was already confirmed. A confirmation token works once and grants nothing after that: ask for a manage link with POST /api/v1/links.";
 
 /// Confirms an address with the token from its confirmation email.
 ///
-/// The first confirmation sends a welcome email; a token used again for an address that
-/// is active answers `already`. Either way the answer carries a fresh manage token:
-/// confirming proves the address. An invalid, expired or used token, or one made for
-/// another purpose, gets one 401 whatever the reason.
+/// The first confirmation sends a welcome email and answers with a fresh manage token:
+/// confirming proves the address. Once the address is confirmed, a confirmation token
+/// (this one again, or another) answers 409 with no token, so a token left in browser
+/// history or a forwarded email opens nothing; the owner asks for a manage link with
+/// `POST /api/v1/links`. An invalid, expired or used token for an address that is not
+/// active, or one made for another purpose, gets one 401 whatever the reason.
 #[utoipa::path(
     post,
     path = "/api/v1/subscribers/verify",
@@ -152,9 +156,11 @@ enum ConfirmedSchema {
     operation_id = "verify",
     request_body(content = VerifyBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "Confirmed", body = Verified),
+        (status = 200, description = "Confirmed by this request", body = Verified),
         (status = 400, response = super::schema::BadRequest),
         (status = 401, response = super::schema::Unauthorized),
+        (status = 409, description = "The address was already confirmed: nothing is granted, no token is returned; ask for a manage link with POST /api/v1/links",
+            body = super::schema::ProblemSchema, content_type = "application/problem+json"),
         (status = 415, response = super::schema::NotJson),
         (status = 422, response = super::schema::Invalid),
         (status = 500, response = super::schema::Internal),
@@ -165,15 +171,20 @@ async fn verify(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<VerifyBody>,
 ) -> Result<Json<Verified>, ApiError> {
-    let (subscriber, confirmed) = journey::verify(&state, &body.token).await?;
+    let subscriber = match journey::verify(&state, &body.token).await? {
+        Confirmed::Now(subscriber) => subscriber,
+        Confirmed::Already => {
+            return Err(ApiError::Conflict {
+                detail: ALREADY_CONFIRMED.to_owned(),
+                errors: Vec::new(),
+            });
+        }
+    };
     let (manage_token, manage_token_expires_at) =
         super::tokens::issue(&state, Purpose::Manage, subscriber.id);
     Ok(Json(Verified {
         status: subscriber.status.as_str(),
-        confirmed: match confirmed {
-            Confirmed::Now => ConfirmedSchema::Now,
-            Confirmed::Already => ConfirmedSchema::Already,
-        },
+        confirmed: ConfirmedSchema::Now,
         manage_token,
         manage_token_expires_at,
     }))

@@ -127,8 +127,9 @@ async fn confirm(
     jar: CookieJar,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    let (subscriber, confirmed) = match journey::verify(&state, &form.token).await {
-        Ok(done) => done,
+    let subscriber = match journey::verify(&state, &form.token).await {
+        Ok(Confirmed::Now(subscriber)) => subscriber,
+        Ok(Confirmed::Already) => return Ok(already_confirmed()),
         Err(JourneyError::BadLink) => return Ok(bad_link()),
         Err(err) => return Err(err.into()),
     };
@@ -137,20 +138,29 @@ async fn confirm(
         "After that, your jobs email arrives {}.",
         Rhythm::of(&state.settings.delivery, subscriber.tier).every()
     );
-    let page = match confirmed {
-        Confirmed::Now => Message::new(
-            "Welcome to JobPing!",
-            &[
-                "Your address is confirmed. A welcome email with your first matches is on its way.",
-                &after,
-                "You can fine-tune what we send at any time.",
-            ],
-        ),
-        Confirmed::Already => Message::new(
-            "Already confirmed",
-            &["This address was confirmed before: your job emails are on their way."],
-        ),
-    }
+    let page = Message::new(
+        "Welcome to JobPing!",
+        &[
+            "Your address is confirmed. A welcome email with your first matches is on its way.",
+            &after,
+            "You can fine-tune what we send at any time.",
+        ],
+    )
     .action("/preferences", "Review my preferences");
     Ok((jar, page.respond(StatusCode::OK)).into_response())
+}
+
+/// A confirmation link used again: it says so and signs no one in, since whoever holds
+/// an old link (browser history, a forwarded email) need not own the address. The
+/// owner gets a fresh manage link by email instead.
+fn already_confirmed() -> Response {
+    Message::new(
+        "Already confirmed",
+        &[
+            "This address was confirmed before: your job emails are on their way.",
+            "A confirmation link works once. To change your preferences or manage your account, ask for a link and we will email it to you.",
+        ],
+    )
+    .action("/account/link", "Email me a link")
+    .respond(StatusCode::OK)
 }

@@ -69,6 +69,10 @@ app_test!(
             assert_eq!(operation["security"], json!([{"bearer": []}]), "{method} {path}");
             assert_eq!(operation["tags"], json!(["admin"]), "{method} {path}");
         }
+        assert!(
+            doc["paths"]["/api/v1/subscribers/verify"]["post"]["responses"]["409"].is_object(),
+            "a confirmation token used again is documented"
+        );
         let paths = doc["paths"].as_object().unwrap().len();
         assert_eq!(paths, 10 + admin.len(), "no path left undocumented or unexpected");
         assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");

@@ -296,7 +296,7 @@ app_test!(
 );
 
 app_test!(
-    the_emailed_token_confirms_and_returns_a_manage_token_and_a_second_time_says_already,
+    the_emailed_token_confirms_and_returns_a_manage_token_once_and_then_grants_nothing,
     |app: TestApp| async move {
         let token = app.api_signup("ada@example.com").await;
         let answer = app
@@ -339,9 +339,30 @@ app_test!(
                 Some(json!({ "token": token })),
             )
             .await;
-        assert_eq!(again.status, StatusCode::OK);
-        assert_eq!(again.body["confirmed"], "already");
-        assert!(again.body["manage_token"].is_string());
+        // A spent token in a forwarded email must not mint a manage token again.
+        again.assert_problem(StatusCode::CONFLICT);
+        assert!(again.body.get("manage_token").is_none(), "{}", again.body);
+        let detail = again.body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("already confirmed") && detail.contains("POST /api/v1/links"),
+            "{detail}"
+        );
+        // Nor does another confirmation token for an address already confirmed.
+        let id = app.stored("ada@example.com").await.unwrap().id;
+        let unspent = app
+            .state
+            .signer
+            .sign(Purpose::Verify, id, OffsetDateTime::now_utc());
+        let other = app
+            .api(
+                Method::POST,
+                "/api/v1/subscribers/verify",
+                None,
+                Some(json!({ "token": unspent })),
+            )
+            .await;
+        other.assert_problem(StatusCode::CONFLICT);
+        assert!(other.body.get("manage_token").is_none(), "{}", other.body);
 
         app.drain().await;
         let emails = app.emails_to("ada@example.com");
