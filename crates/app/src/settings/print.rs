@@ -1,11 +1,12 @@
 //! The effective settings as TOML, for `jobping config`: every field of `Settings`, with
-//! every secret redacted, and every password inside a URL too. Apart from the redacted
-//! secrets the output is itself a settings file that loads the same settings (tested).
+//! every secret redacted, and every credential inside a URL too (`redact::url`, for
+//! every URL printed). Apart from the redacted secrets the output is itself a settings
+//! file that loads the same settings (tested).
 
+mod redact;
 mod sources;
 
 use toml::{Table, Value};
-use url::Url;
 
 use super::{
     DeliverySettings, HttpSettings, LimitSettings, MailSettings, MailTransport, PriceDisplay, QueueSettings,
@@ -42,9 +43,10 @@ impl Secrets {
         }
     }
 
+    /// Every URL is printed through this, so none shows a credential.
     fn url(self, raw: &str) -> Value {
         match self {
-            Self::Redacted => url_without_password(raw).into(),
+            Self::Redacted => redact::url(raw).into(),
             Self::Shown => raw.into(),
         }
     }
@@ -86,7 +88,7 @@ pub(super) fn to_toml(settings: &Settings, secrets: Secrets) -> String {
         root.insert("redis_url".into(), secrets.url(redis.expose()));
     }
     root.insert("bind".into(), bind.to_string().into());
-    root.insert("base_url".into(), base_url.as_str().into());
+    root.insert("base_url".into(), secrets.url(base_url.as_str()));
     insert(
         &mut root,
         "secret",
@@ -112,7 +114,7 @@ pub(super) fn to_toml(settings: &Settings, secrets: Secrets) -> String {
     root.insert("http".into(), http_table(http).into());
     root.insert("queue".into(), queue_table(queue).into());
     root.insert("schedules".into(), schedules_table(schedules).into());
-    root.insert("scraping".into(), scraping_table(scraping).into());
+    root.insert("scraping".into(), scraping_table(scraping, secrets).into());
     root.insert("signup".into(), signup_table(signup).into());
     root.insert("delivery".into(), delivery_table(delivery).into());
     root.insert("matching".into(), serialized(matching));
@@ -169,7 +171,7 @@ fn mail_table(mail: &MailSettings, secrets: Secrets) -> Table {
         "resend_api_key",
         secrets.optional(exposed(resend_api_key), "[not set]"),
     );
-    table.insert("resend_base_url".into(), resend_base_url.as_str().into());
+    table.insert("resend_base_url".into(), secrets.url(resend_base_url.as_str()));
     insert(
         &mut table,
         "resend_webhook_secret",
@@ -219,7 +221,7 @@ fn stripe_table(stripe: &StripeSettings, secrets: Secrets) -> Table {
         "past_due_grace_days".into(),
         int(past_due_grace.as_secs() / 86_400),
     );
-    table.insert("base_url".into(), base_url.as_str().into());
+    table.insert("base_url".into(), secrets.url(base_url.as_str()));
     table
 }
 
@@ -300,7 +302,7 @@ fn schedules_table(schedules: &[ScheduleSetting]) -> Table {
         .collect()
 }
 
-fn scraping_table(scraping: &ScrapingSettings) -> Table {
+fn scraping_table(scraping: &ScrapingSettings, secrets: Secrets) -> Table {
     let ScrapingSettings {
         contact_url,
         min_host_delay,
@@ -309,7 +311,7 @@ fn scraping_table(scraping: &ScrapingSettings) -> Table {
         inactive_after,
     } = scraping;
     let mut table = Table::new();
-    table.insert("contact_url".into(), contact_url.as_str().into());
+    table.insert("contact_url".into(), secrets.url(contact_url.as_str()));
     table.insert("min_host_delay_ms".into(), int(min_host_delay.as_millis() as u64));
     table.insert("max_response_bytes".into(), int(*max_response_bytes));
     table.insert("request_timeout_seconds".into(), int(request_timeout.as_secs()));
@@ -388,21 +390,6 @@ fn serialized(value: &impl serde::Serialize) -> Value {
 
 fn int(n: u64) -> Value {
     Value::Integer(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-/// A URL with its password (if any) replaced; a string that is not a URL is kept only
-/// up to its scheme, in case it hides a credential.
-fn url_without_password(raw: &str) -> String {
-    match Url::parse(raw) {
-        Ok(mut url) => {
-            if url.password().is_some() {
-                let _ = url.set_password(Some(REDACTED));
-            }
-            url.to_string()
-        }
-        Err(_) if raw.starts_with("sqlite:") => raw.to_owned(),
-        Err(_) => format!("{}://{REDACTED}", raw.split("://").next().unwrap_or("")),
-    }
 }
 
 #[cfg(test)]

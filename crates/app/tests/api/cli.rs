@@ -75,6 +75,60 @@ fn config_prints_the_effective_settings_with_secrets_redacted() {
     );
 }
 
+#[test]
+fn config_redacts_every_credential_in_every_url_it_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("jobping.toml"),
+        r#"
+[[sources]]
+kind = "greenhouse"
+boards = ["acme"]
+base_url = "http://feed:source-password@127.0.0.1:9000/?app_key=source-app-key&page=2"
+"#,
+    )
+    .unwrap();
+    let output = jobping(dir.path())
+        .arg("config")
+        .env(
+            "DATABASE_URL",
+            "postgres://db.internal/jobping?user=jobping&password=query-password",
+        )
+        .env(
+            "JOBPING_RESEND_BASE_URL",
+            "https://relay:resend-password@resend.internal/",
+        )
+        .env("JOBPING_CONTACT_URL", "https://bot:contact-token@example.org/bot")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for secret in [
+        "query-password",
+        "resend-password",
+        "contact-token",
+        "source-password",
+        "source-app-key",
+    ] {
+        assert!(!stdout.contains(secret), "{secret} printed:\n{stdout}");
+    }
+    // What is not a credential still shows, so the output stays useful.
+    for kept in [
+        "db.internal",
+        "user=jobping",
+        "relay:",
+        "resend.internal",
+        "example.org/bot",
+        "page=2",
+    ] {
+        assert!(stdout.contains(kept), "{kept} missing:\n{stdout}");
+    }
+}
+
 #[tokio::test]
 async fn migrate_brings_each_backend_up_to_date() {
     let dir = tempfile::tempdir().unwrap();

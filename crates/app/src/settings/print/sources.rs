@@ -3,7 +3,7 @@
 use jobping_sources::adapters::RequestSettings;
 use toml::{Table, Value};
 
-use super::{Secrets, int};
+use super::{Secrets, int, redact};
 use crate::settings::SourceSetting;
 
 /// One `[[sources]]` entry, after a comment saying why it does not run, if it does not.
@@ -36,7 +36,7 @@ pub(super) fn source_toml(source: &SourceSetting, secrets: Secrets) -> String {
         table.insert("boards".into(), Value::Array(boards.collect()));
     }
     if let Some(base) = base_url {
-        table.insert("base_url".into(), base.as_str().into());
+        table.insert("base_url".into(), secrets.url(base.as_str()));
     }
     // What the settings say; the comment above says when it still does not run.
     table.insert("enabled".into(), source.switched_on().into());
@@ -61,7 +61,15 @@ pub(super) fn source_toml(source: &SourceSetting, secrets: Secrets) -> String {
         table.insert("api_key".into(), secrets.secret(key));
     }
     if !query.is_empty() {
-        let pairs = query.iter().map(|(k, v)| (k.clone(), v.as_str().into()));
+        // Added to every request's URL: a credential among them is one in a URL.
+        let pairs = query.iter().map(|(k, v)| {
+            let value = if redact::is_credential(k) {
+                secrets.secret(v)
+            } else {
+                v.as_str().into()
+            };
+            (k.clone(), value)
+        });
         table.insert("query".into(), Value::Table(pairs.collect()));
     }
     let mut wrapper = Table::new();

@@ -14,7 +14,7 @@ fn load(toml: &str) -> Result<Settings, SettingsError> {
 fn everything_set(dkim_key: &std::path::Path) -> String {
     format!(
         r#"
-database_url = "postgres://app:pg-password@db.internal:5433/jobping"
+database_url = "postgres://app:pg-password@db.internal:5433/jobping?sslpassword=pg-query-password"
 redis_url = "redis://:redis-password@cache.internal:6380/2"
 bind = "[::1]:9090"
 base_url = "https://jobs.example.org/jobping"
@@ -28,7 +28,7 @@ from = "JobPing <hello@example.org>"
 dkim_key = "{dkim_key}"
 dkim_selector = "s2026"
 resend_api_key = "re_resend_key"
-resend_base_url = "http://127.0.0.1:9999"
+resend_base_url = "http://relay:resend-url-password@127.0.0.1:9999"
 resend_webhook_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 [admin]
@@ -42,7 +42,7 @@ price_amount = "9.5"
 price_currency = "gbp"
 price_interval = "year"
 past_due_grace_days = 5
-base_url = "http://127.0.0.1:9998"
+base_url = "http://stripe-url-key@127.0.0.1:9998"
 
 [http]
 body_limit_bytes = 4096
@@ -90,7 +90,7 @@ deliver = ""
 billing_grace = "off"
 
 [scraping]
-contact_url = "https://example.org/bot"
+contact_url = "https://bot:contact-url-token@example.org/bot"
 min_host_delay_ms = 10
 max_response_bytes = 2048
 request_timeout_seconds = 9
@@ -128,7 +128,7 @@ cooldown_seconds = 30
 [[sources]]
 kind = "greenhouse"
 boards = ["acme", "globex"]
-base_url = "http://127.0.0.1:9000"
+base_url = "http://feed:source-url-password@127.0.0.1:9000/?app_key=source-url-key"
 max_pages = 3
 
 [[sources]]
@@ -149,6 +149,7 @@ schedule = "off"
 
 [sources.query]
 sort_by = "date"
+access_token = "source-query-token"
 "#,
         dkim_key = dkim_key.display()
     )
@@ -238,6 +239,13 @@ fn redacting_hides_every_secret_but_keeps_every_key() {
         "whsec_stripe",
         "rerank-password",
         "adzuna-id",
+        "pg-query-password",
+        "resend-url-password",
+        "stripe-url-key",
+        "contact-url-token",
+        "source-url-password",
+        "source-url-key",
+        "source-query-token",
     ] {
         assert!(!redacted.contains(secret), "{secret} leaked:\n{redacted}");
     }
