@@ -546,6 +546,57 @@ app_test!(
     }
 );
 
+app_test!(
+    a_key_without_the_read_scope_gets_a_403_page_not_the_console,
+    with_admin_key,
+    |app: TestApp| async move {
+        let writer = app.key("switcher", &[Scope::Write]).await;
+        let signed_in = app
+            .client
+            .post(format!("{}/admin/login", app.address))
+            .form(&[("key", writer.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+        let cookie = session_cookie(&signed_in);
+
+        let page = app
+            .client
+            .get(format!("{}/admin", app.address))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::FORBIDDEN);
+        assert_eq!(page.headers()[CACHE_CONTROL], "no-store");
+        assert!(
+            page.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = page.text().await.unwrap();
+        assert!(html.contains("lacks the read scope"), "says why: {html}");
+        assert!(
+            !html.contains("Admin dashboard") && !html.contains("admin.login"),
+            "neither the figures nor the audit log: {html}"
+        );
+
+        // The API answers the same key as before: 403 problem+json for reading.
+        let (status, kind, body) = problem(
+            app.admin(reqwest::Method::GET, "/api/v1/admin/stats", Some(&writer), None)
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, kind.as_str()),
+            (StatusCode::FORBIDDEN, "application/problem+json")
+        );
+        assert!(body["detail"].as_str().unwrap().contains("`read`"), "{body}");
+    }
+);
+
 #[tokio::test]
 async fn the_admin_key_command_creates_lists_and_revokes_keys() {
     use std::process::Command;

@@ -64,6 +64,8 @@ fn failed(err: impl Into<anyhow::Error>) -> Response {
 
 async fn show(State(state): State<AppState>, jar: CookieJar) -> Response {
     match current(&state, &jar).await {
+        // The dashboard is statistics and the audit log: reading, as in the API.
+        Ok(Some(operator)) if !operator.can(Scope::Read) => lacks_read(&operator),
         Ok(Some(operator)) => match dashboard(&state, &operator).await {
             Ok(page) => render(&page, StatusCode::OK, true),
             Err(err) => failed(err),
@@ -80,6 +82,21 @@ async fn show(State(state): State<AppState>, jar: CookieJar) -> Response {
         },
         Err(err) => failed(anyhow::anyhow!(err)),
     }
+}
+
+/// The console for a key that may not read: a page saying so, with the sign-in form to
+/// use another key.
+fn lacks_read(operator: &Operator) -> Response {
+    render(
+        &LoginPage {
+            error: Some(format!(
+                "The key \u{201c}{}\u{201d} lacks the read scope, which the console needs to show statistics and the audit log. Sign in with a key that has it.",
+                operator.name
+            )),
+        },
+        StatusCode::FORBIDDEN,
+        true,
+    )
 }
 
 #[derive(Deserialize)]
