@@ -29,6 +29,11 @@ use crate::state::AppState;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
 
+/// Nothing JobPing serves needs these browser features, so no page (or anything injected
+/// into one) may ask for them.
+const PERMISSIONS_POLICY: &str =
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
+
 /// Wraps the routes in the shared middleware.
 pub(super) fn stack(routes: Router<AppState>, settings: &Settings) -> Router<AppState> {
     let x_request_id = HeaderName::from_static("x-request-id");
@@ -60,6 +65,10 @@ pub(super) fn stack(routes: Router<AppState>, settings: &Settings) -> Router<App
             .layer(header_layer(
                 HeaderName::from_static("cross-origin-opener-policy"),
                 "same-origin",
+            ))
+            .layer(header_layer(
+                HeaderName::from_static("permissions-policy"),
+                PERMISSIONS_POLICY,
             ))
             .layer(CompressionLayer::new())
             .layer(TimeoutLayer::with_status_code(

@@ -29,12 +29,32 @@ app_test!(
                 .contains("frame-ancestors 'none'")
         );
         assert!(!headers["x-request-id"].is_empty());
+        let permissions = headers["permissions-policy"].to_str().unwrap();
+        for feature in ["camera=()", "microphone=()", "geolocation=()", "payment=()"] {
+            assert!(permissions.contains(feature), "{permissions}");
+        }
         assert!(
             headers.get("strict-transport-security").is_none(),
             "no HSTS on a plain-http base URL"
         );
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["status"], "ok");
+    }
+);
+
+app_test!(
+    every_answer_carries_the_permissions_policy_even_an_error,
+    |app: TestApp| async move {
+        for path in ["/", "/signup", "/no/such/page", "/api/v1/openapi.json"] {
+            let response = app.get(path).await;
+            assert!(
+                response.headers()["permissions-policy"]
+                    .to_str()
+                    .unwrap()
+                    .contains("camera=()"),
+                "{path}"
+            );
+        }
     }
 );
 

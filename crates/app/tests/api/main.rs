@@ -5,6 +5,7 @@ mod api_v1;
 mod billing;
 mod cli;
 mod client_addresses;
+mod console_login;
 mod delivery;
 mod doctor;
 mod forwarder;

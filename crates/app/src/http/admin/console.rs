@@ -3,7 +3,11 @@
 //! (or changing `JOBPING_ADMIN_KEY`) ends it. Forms are guarded like every other form
 //! (the CSRF layer refuses cross-site posts) and the cookie is `SameSite=Strict`.
 
+use std::net::IpAddr;
+
+use anyhow::Context as _;
 use askama::Template;
+use axum::Extension;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
@@ -11,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use jobping_store::{OperatorStats, QueueStats, SourceStatus};
+use jobping_store::{NewAuditEntry, OperatorStats, QueueStats, SourceStatus};
 use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -19,6 +23,7 @@ use time::OffsetDateTime;
 use super::api::{AdminError, apply_switch};
 use super::charts;
 use crate::http::pages::{Message, render};
+use crate::limits::{ClientIp, limit_key};
 use crate::operators::{self, AuthError, Operator, Scope, switches};
 use crate::state::AppState;
 use crate::tokens::Purpose;
@@ -106,6 +111,7 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
+    client: Option<Extension<ClientIp>>,
     jar: CookieJar,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
@@ -136,12 +142,40 @@ async fn login(
                 "The admin console is disabled: set JOBPING_ADMIN_KEY or create a key with `jobping admin-key create`.",
             ),
         ),
-        Err(AuthError::Unauthenticated) => login_page(
-            StatusCode::UNAUTHORIZED,
-            Some("That key is not valid: it is unknown or has been revoked."),
-        ),
+        Err(AuthError::Unauthenticated) => {
+            if let Err(err) = audit_failed_login(&state, client.map(|c| c.0.0), now).await {
+                return failed(err);
+            }
+            login_page(
+                StatusCode::UNAUTHORIZED,
+                Some("That key is not valid: it is unknown or has been revoked."),
+            )
+        }
         Err(AuthError::Unexpected(err)) => failed(err),
     }
+}
+
+/// Records a sign-in with a key that is not valid, so guessing shows in the audit log:
+/// who tried is unknown, so the client's network (as the rate limits count it) stands
+/// in, and the presented key is never kept.
+async fn audit_failed_login(
+    state: &AppState,
+    client: Option<IpAddr>,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let network = client.map(|ip| limit_key(ip, state.settings.limits.ipv6_prefix));
+    state
+        .store
+        .append_audit(&NewAuditEntry {
+            at: now,
+            actor: "admin:unknown".to_owned(),
+            action: "admin.login_failed".to_owned(),
+            target_hash: None,
+            detail: json!({ "client": network }),
+        })
+        .await
+        .context("recording a failed console sign-in")?;
+    Ok(())
 }
 
 async fn logout(jar: CookieJar) -> Response {
