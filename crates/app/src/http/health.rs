@@ -1,10 +1,12 @@
-//! Liveness (`/health`) and readiness (`/ready`).
+//! Liveness (`/health`) and readiness (`/ready`). Anyone may ask whether the service is
+//! ready; which dependency is down, the queue and the schedules are for operators (an
+//! admin key with `read`, or the metrics listener).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -13,6 +15,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
+use super::operator_read::{ReadAccess, read_access};
 use crate::state::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -175,15 +178,51 @@ async fn redis_check(state: &AppState, deadline: Instant) -> Option<Dependency> 
     })
 }
 
+/// What `/ready` says to anyone: ready or not, nothing about why.
+#[derive(Serialize)]
+struct Status {
+    status: &'static str,
+}
+
+fn status_word(healthy: bool) -> (StatusCode, &'static str) {
+    if healthy {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not_ready")
+    }
+}
+
+/// `/ready` on the main listener: the bare status, or the details for a request with an
+/// admin key that may read. A key that cannot be checked (the database is away) gets the
+/// bare status: a probe must still hear "not ready" in time.
+async fn ready(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let deadline = Instant::now() + BUDGET;
+    if headers.contains_key(header::AUTHORIZATION) {
+        match tokio::time::timeout_at(deadline, read_access(&state, &headers, "/ready's details")).await {
+            Ok(ReadAccess::Granted) => return in_full(&state, deadline).await,
+            Ok(ReadAccess::Refused(response)) => return response,
+            Ok(ReadAccess::Unchecked(_)) | Err(_) => {}
+        }
+    }
+    let (database, redis) = tokio::join!(database_check(&state, deadline), redis_check(&state, deadline));
+    let healthy = database.status == "up" && redis.as_ref().is_none_or(|r| r.status == "up");
+    let (status, word) = status_word(healthy);
+    (status, Json(Status { status: word })).into_response()
+}
+
+/// `/ready` with every dependency's details, for the metrics listener.
+pub(super) async fn ready_in_full(State(state): State<AppState>) -> Response {
+    in_full(&state, Instant::now() + BUDGET).await
+}
+
 /// Ready when the database (and Redis, when configured) answers; 503 otherwise, with
 /// one entry per dependency so an operator sees which. Every check runs at once, each
 /// bounded by the same deadline.
-async fn ready(State(state): State<AppState>) -> Response {
-    let deadline = Instant::now() + BUDGET;
+async fn in_full(state: &AppState, deadline: Instant) -> Response {
     let now = OffsetDateTime::now_utc();
     let (database, redis, queue, history) = tokio::join!(
-        database_check(&state, deadline),
-        redis_check(&state, deadline),
+        database_check(state, deadline),
+        redis_check(state, deadline),
         within(deadline, state.store.queue_stats(now)),
         within(deadline, state.store.schedules()),
     );
@@ -230,19 +269,15 @@ async fn ready(State(state): State<AppState>) -> Response {
         })
         .collect();
     let healthy = database.status == "up" && redis.as_ref().is_none_or(|r| r.status == "up");
+    let (status, word) = status_word(healthy);
     let body = Readiness {
-        status: if healthy { "ready" } else { "unavailable" },
+        status: word,
         checks: Checks {
             database,
             redis,
             queue,
             schedules,
         },
-    };
-    let status = if healthy {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
 }

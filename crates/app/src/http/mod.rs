@@ -7,6 +7,7 @@ mod health;
 pub mod limit;
 pub mod metrics;
 mod middleware;
+mod operator_read;
 pub mod pages;
 pub mod problem;
 pub mod serve;
@@ -18,8 +19,8 @@ use axum::extract::DefaultBodyLimit;
 
 use crate::state::AppState;
 
-/// Every route, with the middleware stack. `/metrics` is left out when it has a
-/// listener of its own.
+/// Every route, with the middleware stack. `/metrics` is for operators: here behind an
+/// admin key with `read`, or left out when it has a listener of its own.
 pub fn router(state: AppState) -> Router {
     let mut routes = Router::new()
         .merge(health::router())
@@ -29,7 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(api::router());
     if state.settings.metrics_bind.is_none() {
-        routes = routes.merge(metrics::router());
+        routes = routes.merge(metrics::guarded_router());
     }
     let routes = routes
         .fallback(problem::not_found)

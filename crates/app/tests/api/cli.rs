@@ -157,6 +157,8 @@ async fn migrate_brings_each_backend_up_to_date() {
     }
 }
 
+const OPERATOR_KEY: &str = "cli-tests-bootstrap-admin-key-0123456789";
+
 #[tokio::test]
 async fn serve_in_an_empty_folder_runs_on_the_embedded_defaults_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,6 +168,8 @@ async fn serve_in_an_empty_folder_runs_on_the_embedded_defaults_and_stops_on_sig
         .env("JOBPING_BIND", "127.0.0.1:0")
         // No scheduled scrape of the real boards in the hour after a firing time.
         .env("JOBPING_SCHEDULE_SCRAPE", "off")
+        // Only an operator reads /ready's details and /metrics on the main listener.
+        .env("JOBPING_ADMIN_KEY", OPERATOR_KEY)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -204,8 +208,18 @@ async fn serve_in_an_empty_folder_runs_on_the_embedded_defaults_and_stops_on_sig
         .await
         .unwrap();
     assert_eq!(health.status(), 200);
+    let bare: serde_json::Value = client
+        .get(format!("http://{address}/ready"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bare, serde_json::json!({"status": "ready"}));
     let ready: serde_json::Value = client
         .get(format!("http://{address}/ready"))
+        .bearer_auth(OPERATOR_KEY)
         .send()
         .await
         .unwrap()
@@ -215,6 +229,7 @@ async fn serve_in_an_empty_folder_runs_on_the_embedded_defaults_and_stops_on_sig
     assert_eq!(ready["checks"]["database"]["backend"], "sqlite");
     let metrics = client
         .get(format!("http://{address}/metrics"))
+        .bearer_auth(OPERATOR_KEY)
         .send()
         .await
         .unwrap()

@@ -14,6 +14,35 @@ use crate::helpers::{Options, TestApp, spawn_app_on};
 /// gives up after a few seconds.
 const PROBE_PATIENCE: Duration = Duration::from_secs(3);
 
+/// The bootstrap admin key these tests configure to read `/ready`'s details and `/metrics`.
+pub const OPERATOR_KEY: &str = "health-tests-bootstrap-admin-key-0123456789";
+
+/// Test options with the bootstrap admin key added to `env`.
+pub fn with_operator_key(env: Vec<(&'static str, String)>) -> Options {
+    let mut env = env;
+    env.push(("JOBPING_ADMIN_KEY", OPERATOR_KEY.into()));
+    Options {
+        env,
+        ..Options::default()
+    }
+}
+
+fn operator_key() -> Options {
+    with_operator_key(Vec::new())
+}
+
+impl TestApp {
+    /// `GET path` as an operator (the bootstrap key, which has every scope).
+    pub async fn get_as_operator(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(OPERATOR_KEY)
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+}
+
 app_test!(
     health_answers_ok_with_security_headers_and_a_request_id,
     |app: TestApp| async move {
@@ -74,8 +103,9 @@ app_test!(
 
 app_test!(
     ready_names_the_database_the_queue_and_each_schedule,
+    operator_key,
     |app: TestApp| async move {
-        let response = app.get("/ready").await;
+        let response = app.get_as_operator("/ready").await;
         assert_eq!(response.status(), 200);
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["status"], "ready");
@@ -90,17 +120,14 @@ app_test!(
 );
 
 fn with_live_redis() -> Options {
-    Options {
-        env: vec![("REDIS_URL", "redis://127.0.0.1:6379".into())],
-        ..Options::default()
-    }
+    with_operator_key(vec![("REDIS_URL", "redis://127.0.0.1:6379".into())])
 }
 
 app_test!(
     ready_checks_redis_when_it_is_configured,
     with_live_redis,
     |app: TestApp| async move {
-        let response = app.get("/ready").await;
+        let response = app.get_as_operator("/ready").await;
         assert_eq!(response.status(), 200);
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["checks"]["redis"]["status"], "up", "{body}");
@@ -109,20 +136,25 @@ app_test!(
 
 fn with_dead_redis() -> Options {
     // Nothing listens on port 1.
-    Options {
-        env: vec![("REDIS_URL", "redis://127.0.0.1:1".into())],
-        ..Options::default()
-    }
+    with_operator_key(vec![("REDIS_URL", "redis://127.0.0.1:1".into())])
 }
 
 app_test!(
     ready_is_503_when_configured_redis_is_down,
     with_dead_redis,
     |app: TestApp| async move {
-        let response = app.get("/ready").await;
+        let bare = app.get("/ready").await;
+        assert_eq!(bare.status(), 503);
+        let bare: Value = bare.json().await.unwrap();
+        assert_eq!(
+            bare,
+            serde_json::json!({"status": "not_ready"}),
+            "nothing about why"
+        );
+        let response = app.get_as_operator("/ready").await;
         assert_eq!(response.status(), 503);
         let body: Value = response.json().await.unwrap();
-        assert_eq!(body["status"], "unavailable");
+        assert_eq!(body["status"], "not_ready");
         assert_eq!(body["checks"]["redis"]["status"], "down");
         assert_eq!(body["checks"]["database"]["status"], "up");
         assert_eq!(
@@ -135,9 +167,10 @@ app_test!(
 
 app_test!(
     metrics_are_prometheus_text_with_requests_and_queue_depth,
+    operator_key,
     |app: TestApp| async move {
         assert_eq!(app.get("/health").await.status(), 200);
-        let response = app.get("/metrics").await;
+        let response = app.get_as_operator("/metrics").await;
         assert_eq!(response.status(), 200);
         assert!(
             response.headers()["content-type"]
@@ -175,10 +208,7 @@ app_test!(
 );
 
 fn with_separate_metrics_listener() -> Options {
-    Options {
-        env: vec![("JOBPING_METRICS_BIND", "127.0.0.1:0".into())],
-        ..Options::default()
-    }
+    with_operator_key(vec![("JOBPING_METRICS_BIND", "127.0.0.1:0".into())])
 }
 
 app_test!(
@@ -186,6 +216,11 @@ app_test!(
     with_separate_metrics_listener,
     |app: TestApp| async move {
         assert_eq!(app.get("/metrics").await.status(), 404);
+        assert_eq!(
+            app.get_as_operator("/metrics").await.status(),
+            404,
+            "not on the main listener, even for an operator"
+        );
         let metrics = app.metrics_address.clone().expect("a metrics listener");
         let text = app
             .client
@@ -197,19 +232,143 @@ app_test!(
             .await
             .unwrap();
         assert!(text.contains("jobping_queue_tasks"), "{text}");
+
+        // The metrics listener is the operator's: /ready there has the details.
+        let ready: Value = app
+            .client
+            .get(format!("{metrics}/ready"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(ready["checks"]["database"]["status"], "up", "{ready}");
+        let public: Value = app.get("/ready").await.json().await.unwrap();
+        assert_eq!(public, serde_json::json!({"status": "ready"}));
+    }
+);
+
+app_test!(
+    ready_tells_anyone_only_whether_the_service_is_ready,
+    operator_key,
+    |app: TestApp| async move {
+        let response = app.get("/ready").await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body, serde_json::json!({"status": "ready"}), "no details: {body}");
+    }
+);
+
+app_test!(
+    ready_details_need_an_admin_key_that_may_read,
+    operator_key,
+    |app: TestApp| async move {
+        let wrong = app
+            .client
+            .get(format!("{}/ready", app.address))
+            .bearer_auth("jpk_not-a-key")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+        assert_eq!(wrong.headers()["content-type"], "application/problem+json");
+
+        let writer = jobping::operators::create_key(
+            &app.state,
+            "writer",
+            &[jobping::operators::Scope::Write],
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap()
+        .0;
+        let lacking = app
+            .client
+            .get(format!("{}/ready", app.address))
+            .bearer_auth(&writer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(lacking.status(), 403);
+        let body: Value = lacking.json().await.unwrap();
+        assert!(body["detail"].as_str().unwrap().contains("`read`"), "{body}");
+    }
+);
+
+app_test!(
+    metrics_on_the_main_listener_need_an_admin_key_that_may_read,
+    operator_key,
+    |app: TestApp| async move {
+        let anonymous = app.get("/metrics").await;
+        assert_eq!(anonymous.status(), 401);
+        assert_eq!(anonymous.headers()["content-type"], "application/problem+json");
+        assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+        let body: Value = anonymous.json().await.unwrap();
+        assert!(
+            body["detail"].as_str().unwrap().contains("Authorization: Bearer"),
+            "{body}"
+        );
+
+        let writer = jobping::operators::create_key(
+            &app.state,
+            "writer",
+            &[jobping::operators::Scope::Write],
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap()
+        .0;
+        let lacking = app
+            .client
+            .get(format!("{}/metrics", app.address))
+            .bearer_auth(&writer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(lacking.status(), 403);
+        assert_eq!(lacking.headers()["content-type"], "application/problem+json");
+
+        let reader = jobping::operators::create_key(
+            &app.state,
+            "reader",
+            &[jobping::operators::Scope::Read],
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap()
+        .0;
+        let allowed = app
+            .client
+            .get(format!("{}/metrics", app.address))
+            .bearer_auth(&reader)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(allowed.status(), 200);
+        assert!(allowed.text().await.unwrap().contains("# TYPE"));
+    }
+);
+
+app_test!(
+    without_any_admin_key_metrics_on_the_main_listener_are_refused,
+    |app: TestApp| async move {
+        let response = app.get("/metrics").await;
+        assert_eq!(response.status(), 401);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
     }
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ready_is_503_and_names_the_database_when_it_is_gone() {
-    let Some(mut app) = crate::helpers::spawn_app(jobping_store::Backend::Postgres, Options::default()).await
+    let Some(mut app) = crate::helpers::spawn_app(jobping_store::Backend::Postgres, operator_key()).await
     else {
         return;
     };
     assert_eq!(app.get("/ready").await.status(), 200);
     app.db.drop_database_now();
     let started = Instant::now();
-    let response = app.get("/ready").await;
+    let response = app.get_as_operator("/ready").await;
     assert!(started.elapsed() < PROBE_PATIENCE, "{:?}", started.elapsed());
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();
@@ -276,16 +435,13 @@ async fn ready_is_503_within_3_s_when_the_database_stops_answering() {
     let relay = Relay::start(target).await;
     url.set_port(Some(relay.address.port())).unwrap();
     url.set_host(Some("127.0.0.1")).unwrap();
-    let options = Options {
-        env: vec![("DATABASE_URL", url.to_string())],
-        ..Options::default()
-    };
+    let options = with_operator_key(vec![("DATABASE_URL", url.to_string())]);
     let app = spawn_app_on(db, options).await;
     assert_eq!(app.get("/ready").await.status(), 200);
 
     relay.stall.cancel();
     let started = Instant::now();
-    let response = app.get("/ready").await;
+    let response = app.get_as_operator("/ready").await;
     let elapsed = started.elapsed();
     assert_eq!(response.status(), 503);
     assert!(elapsed < PROBE_PATIENCE, "/ready took {elapsed:?}");

@@ -4,13 +4,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::app_test;
+use crate::health::with_operator_key;
 use crate::helpers::{Options, TestApp};
 
 fn every_second() -> Options {
-    Options {
-        env: vec![("JOBPING_SCHEDULE_HOUSEKEEPING", "* * * * * *".into())],
-        ..Options::default()
-    }
+    with_operator_key(vec![("JOBPING_SCHEDULE_HOUSEKEEPING", "* * * * * *".into())])
 }
 
 app_test!(
@@ -34,7 +32,7 @@ app_test!(
             (run.task.kind.as_str(), run.outcome),
             ("housekeeping", Outcome::Done)
         );
-        let ready: Value = app.get("/ready").await.json().await.unwrap();
+        let ready: Value = app.get_as_operator("/ready").await.json().await.unwrap();
         let housekeeping = &ready["checks"]["schedules"]["housekeeping"];
         assert!(housekeeping["last_success_at"].is_string(), "{ready}");
         assert_eq!(housekeeping["cron"], "* * * * * *");
@@ -42,10 +40,7 @@ app_test!(
 );
 
 fn switched_off() -> Options {
-    Options {
-        env: vec![("JOBPING_SCHEDULE_HOUSEKEEPING", "off".into())],
-        ..Options::default()
-    }
+    with_operator_key(vec![("JOBPING_SCHEDULE_HOUSEKEEPING", "off".into())])
 }
 
 app_test!(
@@ -60,7 +55,7 @@ app_test!(
                 .unwrap()
                 .is_empty()
         );
-        let ready: Value = app.get("/ready").await.json().await.unwrap();
+        let ready: Value = app.get_as_operator("/ready").await.json().await.unwrap();
         assert_eq!(ready["checks"]["schedules"]["housekeeping"]["enabled"], false);
     }
 );

@@ -102,6 +102,7 @@ async fn the_journey_runs_on_postgres_and_redis_across_two_servers_and_two_worke
     for base in [&a, &b] {
         let ready: serde_json::Value = http
             .get(format!("{base}/ready"))
+            .bearer_auth(ADMIN_KEY)
             .send()
             .await
             .unwrap()
@@ -353,7 +354,12 @@ async fn with_redis_stopped_limited_endpoints_answer_503_and_recover_without_a_r
             "fail closed while Redis is down"
         );
         assert!(refused.headers().contains_key("retry-after"));
-        let ready = http.get(format!("{base}/ready")).send().await.unwrap();
+        let ready = http
+            .get(format!("{base}/ready"))
+            .bearer_auth(ADMIN_KEY)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
         let ready: serde_json::Value = ready.json().await.unwrap();
         assert_eq!(ready["checks"]["redis"]["status"], "down", "{ready}");
@@ -403,7 +409,7 @@ async fn with_postgres_stopped_ready_says_so_and_serve_and_worker_recover_when_i
         .await;
     let http = client();
     let ready = |http: &reqwest::Client| {
-        let request = http.get(format!("{base}/ready"));
+        let request = http.get(format!("{base}/ready")).bearer_auth(ADMIN_KEY);
         async move {
             let response = request.send().await.ok()?;
             let status = response.status();
