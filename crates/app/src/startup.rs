@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use base64::Engine;
 use jobping_mail::{DkimKey, DkimSettings, Mailer, MailerConfig, TransportConfig};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -21,8 +20,7 @@ use crate::tokens::Signer;
 use crate::worker::{self, TaskRegistry};
 use crate::{http, telemetry};
 
-/// The name under which a generated signing secret is kept in the store.
-const SIGNING_SECRET: &str = "token_signing";
+mod secret;
 
 /// Opens the store (applying migrations), settles the signing secret and prepares the
 /// mail folder: everything both `serve` and `worker` need.
@@ -35,27 +33,17 @@ pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<
     let signing_secret = match &settings.secret {
         Some(secret) => secret.clone(),
         None => {
-            let candidate =
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-            let (kept, generated) = store
-                .secret_or_insert(SIGNING_SECRET, &candidate, time::OffsetDateTime::now_utc())
+            let path = secret::path_for(settings.database_url.expose(), store.backend());
+            secret::settle(store.as_ref(), path.as_deref())
                 .await
-                .context("keeping the token-signing secret")?;
-            if generated {
-                tracing::warn!(
-                    "JOBPING_SECRET is not set: generated a token-signing secret and kept it in the database"
-                );
-            } else {
-                tracing::warn!(
-                    "JOBPING_SECRET is not set: using the token-signing secret kept in the database"
-                );
-            }
-            Secret::new(kept)
+                .context("keeping the token-signing secret")?
         }
     };
 
-    if let MailTransport::File(folder) = &settings.mail.transport {
-        std::fs::create_dir_all(folder)
+    if let MailTransport::File(folder) = &settings.mail.transport
+        && !folder.exists()
+    {
+        create_private_folder(folder)
             .with_context(|| format!("creating the mail folder {}", folder.display()))?;
     }
     if settings.mail.dkim_key.is_none() {
@@ -90,6 +78,19 @@ pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<
             .context("setting up Stripe")?
             .map(Arc::new),
     })
+}
+
+/// Creates a folder (and missing parents) readable by JobPing's user alone (0700): the
+/// outbox holds emails whose links work for weeks.
+fn create_private_folder(folder: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(folder, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(())
 }
 
 /// The mail crate's configuration from the settings.

@@ -10,6 +10,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{KeyInit, Mac};
+use jobping_core::{AuditKey, EmailAddress};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -131,6 +132,7 @@ pub enum TokenError {
 pub struct Signer {
     current: Vec<u8>,
     previous: Vec<Vec<u8>>,
+    audit: AuditKey,
 }
 
 impl std::fmt::Debug for Signer {
@@ -145,7 +147,19 @@ impl Signer {
         Self {
             current: current.as_bytes().to_vec(),
             previous: previous.iter().map(|s| s.as_bytes().to_vec()).collect(),
+            audit: AuditKey::derive(current.as_bytes()),
         }
+    }
+
+    /// The key audit entries hash addresses under, derived from the current secret (so
+    /// it rotates with it; older entries then no longer match newer ones).
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit
+    }
+
+    /// What an audit entry keeps instead of `email`.
+    pub fn audit_hash(&self, email: &EmailAddress) -> String {
+        email.audit_hash(&self.audit)
     }
 
     /// A token for `purpose` and `subscriber`, valid for the purpose's lifetime from `now`.

@@ -1,7 +1,41 @@
 use std::fmt;
 use std::fmt::Write as _;
 
+use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// The key audit entries hash addresses under: HMAC-SHA256 of the label
+/// `jobping audit v1` under the token-signing secret. It is not the signing secret
+/// itself, and without it a guessed address cannot be hashed and looked for in the
+/// audit log. It changes when the secret is rotated; entries written before then simply
+/// no longer match new ones.
+#[derive(Clone)]
+pub struct AuditKey([u8; 32]);
+
+impl AuditKey {
+    /// The audit key that belongs to a token-signing secret.
+    pub fn derive(signing_secret: &[u8]) -> Self {
+        let mut mac =
+            <HmacSha256 as KeyInit>::new_from_slice(signing_secret).expect("HMAC takes any key length");
+        mac.update(b"jobping audit v1");
+        Self(mac.finalize().into_bytes().into())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(64), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
+}
+
+impl fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuditKey([redacted])")
+    }
+}
 
 /// An email address that has passed JobPing's checks: one `@`, a plausible local part
 /// and a domain with a dot, at most 254 characters. The domain is lower-cased; the local
@@ -63,13 +97,19 @@ impl EmailAddress {
         self.0.to_lowercase()
     }
 
-    /// What suppression entries and audit targets keep instead of the address (hex SHA-256 of `canonical`).
+    /// What the suppression list and email events keep instead of the address (hex
+    /// SHA-256 of `canonical`): unkeyed, so that a suppression keeps matching across
+    /// restarts and secret rotations. Audit entries use [`Self::audit_hash`].
     pub fn hashed(&self) -> String {
-        let digest = Sha256::digest(self.canonical().as_bytes());
-        digest.iter().fold(String::with_capacity(64), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+        hex(&Sha256::digest(self.canonical().as_bytes()))
+    }
+
+    /// What an audit entry keeps instead of the address: hex HMAC-SHA256 of `canonical`
+    /// under `key`, so only someone holding the key can tell whose entry it is.
+    pub fn audit_hash(&self, key: &AuditKey) -> String {
+        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&key.0).expect("HMAC takes any key length");
+        mac.update(self.canonical().as_bytes());
+        hex(&mac.finalize().into_bytes())
     }
 
     /// A masked form safe for logs and traces: `a***@example.com`.
@@ -176,6 +216,21 @@ mod tests {
             EmailAddress::parse("bob@example.com").unwrap().hashed(),
             email.hashed()
         );
+    }
+
+    #[test]
+    fn the_audit_hash_is_keyed_stable_under_one_secret_and_not_the_plain_hash() {
+        let email = EmailAddress::parse("Ada@Example.com").unwrap();
+        let key = AuditKey::derive(b"secret one");
+        let audit = email.audit_hash(&key);
+        assert_ne!(audit, email.hashed());
+        assert_eq!(audit.len(), 64);
+        assert_eq!(
+            EmailAddress::parse("ada@example.com").unwrap().audit_hash(&key),
+            audit
+        );
+        assert_eq!(email.audit_hash(&AuditKey::derive(b"secret one")), audit);
+        assert_ne!(email.audit_hash(&AuditKey::derive(b"secret two")), audit);
     }
 
     #[test]

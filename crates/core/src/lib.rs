@@ -15,7 +15,7 @@ pub mod taxonomy;
 mod text_enum;
 mod vocab;
 
-pub use email::{EmailAddress, EmailError};
+pub use email::{AuditKey, EmailAddress, EmailError};
 pub use job::{EmploymentType, Job, JobLevel, JobLocation, RemoteScope, Salary, SalaryPeriod, VisaSignal};
 pub use posting::{RawPosting, RawSalary};
 pub use preferences::{FieldError, Preferences, RawPreferences, SalaryFloor};

@@ -194,7 +194,8 @@ pub struct ExportedFeedback {
 /// What erasing a subscriber did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeletedSubscriber {
-    /// The erased address's [`EmailAddress::hashed`], as the audit entry keeps it.
+    /// The erased address's [`EmailAddress::hashed`], as the suppression list keeps it
+    /// (the audit entry keeps its keyed [`EmailAddress::audit_hash`] instead).
     pub email_hash: String,
     /// Whether the subscriber had unsubscribed (their suppression entry is kept).
     pub was_unsubscribed: bool,

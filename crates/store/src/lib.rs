@@ -20,7 +20,7 @@ pub mod testing;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use jobping_core::EmailAddress;
+use jobping_core::{AuditKey, EmailAddress};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -83,6 +83,18 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
     }
 }
 
+/// The database file a `sqlite:` URL names, as SQLite will open it; `None` for an
+/// in-memory database or another backend.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    if Backend::from_url(url) != Some(Backend::Sqlite)
+        || url.contains(":memory:")
+        || url.contains("mode=memory")
+    {
+        return None;
+    }
+    SqliteStore::file(url)
+}
+
 /// Everything JobPing keeps, in the words of the business.
 ///
 /// Methods that depend on the time take `now` from the caller, so that behaviour in time
@@ -108,6 +120,13 @@ pub trait Store: Send + Sync + 'static {
         candidate: &str,
         now: OffsetDateTime,
     ) -> Result<(String, bool)>;
+
+    /// The value kept under `name`, if any.
+    async fn secret(&self, name: &str) -> Result<Option<String>>;
+
+    /// Forgets the value kept under `name` (once it is kept elsewhere); returns whether
+    /// there was one.
+    async fn delete_secret(&self, name: &str) -> Result<bool>;
 
     /// An operator switch's state, `None` when it was never set.
     async fn switch(&self, name: &str) -> Result<Option<bool>>;
@@ -186,12 +205,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Erases a subscriber everywhere (GDPR erasure) in one transaction: every task that
     /// names them (whatever its state), their row and all that hangs off it. A suppression is kept
-    /// only if they had unsubscribed; the audit entry keeps only the address's hash.
+    /// only if they had unsubscribed; the audit entry keeps only the address's
+    /// [`EmailAddress::audit_hash`] under `audit`.
     /// `None` when the id is unknown (erasing twice is not an error).
     async fn delete_subscriber(
         &self,
         id: Uuid,
         actor: &str,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Option<DeletedSubscriber>>;
 
@@ -329,15 +350,16 @@ pub trait Store: Send + Sync + 'static {
     /// delivery), sets the tier the state gives, appends a `tier_changed` audit entry
     /// (actor `stripe`) when the tier moves, and queues `event.task`. The subscriber is
     /// `event.subscriber`, else the one linked to `event.customer_id`; with neither (or
-    /// erased) the event is only kept.
-    async fn apply_stripe_event(&self, event: &StripeEvent) -> Result<BillingOutcome>;
+    /// erased) the event is only kept. The audit entry hashes the address under `audit`.
+    async fn apply_stripe_event(&self, event: &StripeEvent, audit: &AuditKey) -> Result<BillingOutcome>;
 
     /// Premium subscribers whose subscription has been past_due since before
     /// `past_due_since_before` (their grace ran out) become free, each with an audit
-    /// entry, in one transaction; returns who.
+    /// entry (the address hashed under `audit`), in one transaction; returns who.
     async fn expire_past_due(
         &self,
         past_due_since_before: OffsetDateTime,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Vec<Uuid>>;
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use jobping_core::{EmailAddress, SubscriberStatus, Tier};
+use jobping_core::{AuditKey, EmailAddress, SubscriberStatus, Tier};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Connection, PgPool, Row};
 use time::OffsetDateTime;
@@ -159,6 +159,24 @@ impl Store for PgStore {
         Ok((value, inserted))
     }
 
+    async fn secret(&self, name: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .db("reading a secret")
+    }
+
+    async fn delete_secret(&self, name: &str) -> Result<bool> {
+        let deleted = sqlx::query("DELETE FROM secrets WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .db("forgetting a secret")?
+            .rows_affected();
+        Ok(deleted > 0)
+    }
+
     async fn switch(&self, name: &str) -> Result<Option<bool>> {
         sqlx::query_scalar("SELECT enabled FROM switches WHERE name = $1")
             .bind(name)
@@ -301,9 +319,10 @@ impl Store for PgStore {
         &self,
         id: Uuid,
         actor: &str,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Option<DeletedSubscriber>> {
-        self.delete_subscriber_impl(id, actor, now).await
+        self.delete_subscriber_impl(id, actor, audit, now).await
     }
 
     async fn purge_unverified(&self, created_before: OffsetDateTime) -> Result<u64> {
@@ -422,16 +441,17 @@ impl Store for PgStore {
         self.subscriber_by_customer_impl(customer_id).await
     }
 
-    async fn apply_stripe_event(&self, event: &StripeEvent) -> Result<BillingOutcome> {
-        self.apply_stripe_event_impl(event).await
+    async fn apply_stripe_event(&self, event: &StripeEvent, audit: &AuditKey) -> Result<BillingOutcome> {
+        self.apply_stripe_event_impl(event, audit).await
     }
 
     async fn expire_past_due(
         &self,
         past_due_since_before: OffsetDateTime,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Vec<Uuid>> {
-        self.expire_past_due_impl(past_due_since_before, now).await
+        self.expire_past_due_impl(past_due_since_before, audit, now).await
     }
 
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {

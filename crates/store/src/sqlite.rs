@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use jobping_core::{EmailAddress, SubscriberStatus, Tier};
+use jobping_core::{AuditKey, EmailAddress, SubscriberStatus, Tier};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -38,6 +38,7 @@ mod checkpoint;
 mod delivery;
 mod export;
 mod feedback;
+mod files;
 mod jobs;
 mod journey;
 mod operators;
@@ -105,6 +106,9 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            files::prepare(options.get_filename())?;
+        }
         // The writer keeps up to 64 MiB of pages rather than SQLite's 2 MiB: a batch of
         // upserts looks up and inserts keys all over the jobs' and links' indexes, and
         // with the default cache it reads those pages back from the OS again and again
@@ -141,9 +145,18 @@ impl SqliteStore {
         };
         store.migrate().await?;
         if !in_memory {
+            // The WAL and shared-memory files exist by now; SQLite made them with the
+            // database's mode, but that mode met the umask on the way.
+            files::restrict(options.get_filename())?;
             checkpoint::start(options, Arc::downgrade(&store.writer)).await;
         }
         Ok(store)
+    }
+
+    /// The file a `sqlite:` URL names.
+    pub(crate) fn file(url: &str) -> Option<std::path::PathBuf> {
+        let options = SqliteConnectOptions::from_str(url).ok()?;
+        Some(options.get_filename().to_path_buf())
     }
 
     /// This process's turn on the writer connection; callers are served in order.
@@ -273,6 +286,24 @@ impl Store for SqliteStore {
             .await
             .db("reading a secret")?;
         Ok((value, inserted))
+    }
+
+    async fn secret(&self, name: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *self.read().await?)
+            .await
+            .db("reading a secret")
+    }
+
+    async fn delete_secret(&self, name: &str) -> Result<bool> {
+        let deleted = sqlx::query("DELETE FROM secrets WHERE name = $1")
+            .bind(name)
+            .execute(&mut *self.write().await?)
+            .await
+            .db("forgetting a secret")?
+            .rows_affected();
+        Ok(deleted > 0)
     }
 
     async fn switch(&self, name: &str) -> Result<Option<bool>> {
@@ -427,9 +458,10 @@ impl Store for SqliteStore {
         &self,
         id: Uuid,
         actor: &str,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Option<DeletedSubscriber>> {
-        self.delete_subscriber_impl(id, actor, now).await
+        self.delete_subscriber_impl(id, actor, audit, now).await
     }
 
     async fn purge_unverified(&self, created_before: OffsetDateTime) -> Result<u64> {
@@ -548,16 +580,17 @@ impl Store for SqliteStore {
         self.subscriber_by_customer_impl(customer_id).await
     }
 
-    async fn apply_stripe_event(&self, event: &StripeEvent) -> Result<BillingOutcome> {
-        self.apply_stripe_event_impl(event).await
+    async fn apply_stripe_event(&self, event: &StripeEvent, audit: &AuditKey) -> Result<BillingOutcome> {
+        self.apply_stripe_event_impl(event, audit).await
     }
 
     async fn expire_past_due(
         &self,
         past_due_since_before: OffsetDateTime,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Vec<Uuid>> {
-        self.expire_past_due_impl(past_due_since_before, now).await
+        self.expire_past_due_impl(past_due_since_before, audit, now).await
     }
 
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {

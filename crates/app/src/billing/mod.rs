@@ -48,7 +48,10 @@ pub async fn apply(state: &AppState, notice: Notice, now: OffsetDateTime) -> any
         grace: state.settings.stripe.past_due_grace,
         task,
     };
-    Ok(state.store.apply_stripe_event(&event).await?)
+    Ok(state
+        .store
+        .apply_stripe_event(&event, state.signer.audit_key())
+        .await?)
 }
 
 /// The `billing_grace` task: subscribers past_due for longer than the grace become free.
@@ -62,7 +65,7 @@ impl TaskHandler for BillingGrace {
             .map_err(|err| TaskError::Permanent(err.into()))?;
         let expired = state
             .store
-            .expire_past_due(now - grace, now)
+            .expire_past_due(now - grace, state.signer.audit_key(), now)
             .await
             .map_err(|err| TaskError::Retry(err.into()))?;
         if !expired.is_empty() {

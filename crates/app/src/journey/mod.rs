@@ -330,7 +330,7 @@ pub async fn delete(state: &AppState, subscriber: &Subscriber) -> Result<(), Jou
     cancel_premium(state, subscriber).await?;
     let deleted = state
         .store
-        .delete_subscriber(subscriber.id, "subscriber", now())
+        .delete_subscriber(subscriber.id, "subscriber", state.signer.audit_key(), now())
         .await?;
     if deleted.is_some() {
         // The notice goes straight out: a queued task would keep the address in the
@@ -382,7 +382,7 @@ async fn audit(
             at: now(),
             actor: "subscriber".to_owned(),
             action: action.to_owned(),
-            target_hash: Some(subscriber.email.hashed()),
+            target_hash: Some(state.signer.audit_hash(&subscriber.email)),
             detail,
         })
         .await?;

@@ -78,8 +78,8 @@ pub async fn enabled(state: &AppState) -> anyhow::Result<bool> {
     Ok(!state.store.admin_keys().await?.is_empty())
 }
 
-/// Appends an operator's action to the audit log. `target_hash` is a hash (an email
-/// address's [`jobping_core::EmailAddress::hashed`]), never the address.
+/// Appends an operator's action to the audit log. `target_hash` is a keyed hash (an
+/// email address's [`crate::tokens::Signer::audit_hash`]), never the address.
 pub async fn audit(
     state: &AppState,
     operator: &Operator,

@@ -133,21 +133,24 @@ app_test!(
         let now = OffsetDateTime::now_utc();
         app.state
             .store
-            .apply_stripe_event(&StripeEvent {
-                event_id: "evt_limits_1".into(),
-                kind: "customer.subscription.created".into(),
-                created: now,
-                received_at: now,
-                subscriber: Some(paid.id),
-                customer_id: Some("cus_limits".into()),
-                change: BillingChange::Subscription {
-                    id: "sub_limits".into(),
-                    status: SubscriptionStatus::Active,
-                    current_period_end: None,
+            .apply_stripe_event(
+                &StripeEvent {
+                    event_id: "evt_limits_1".into(),
+                    kind: "customer.subscription.created".into(),
+                    created: now,
+                    received_at: now,
+                    subscriber: Some(paid.id),
+                    customer_id: Some("cus_limits".into()),
+                    change: BillingChange::Subscription {
+                        id: "sub_limits".into(),
+                        status: SubscriptionStatus::Active,
+                        current_period_end: None,
+                    },
+                    grace: Duration::from_secs(86_400),
+                    task: None,
                 },
-                grace: Duration::from_secs(86_400),
-                task: None,
-            })
+                app.state.signer.audit_key(),
+            )
             .await
             .unwrap();
         assert_eq!(who("paid@example.com").await.tier, Tier::Premium);

@@ -18,6 +18,7 @@ mod matching;
 mod plans;
 mod rerank;
 mod scheduler;
+mod secrets_at_rest;
 mod send_outage;
 mod serving;
 mod webhook_limits;

@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use anyhow::Context;
-use jobping_core::Tier;
+use jobping_core::{AuditKey, Tier};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use time::OffsetDateTime;
@@ -59,7 +59,11 @@ impl PgStore {
             .db("finding a Stripe customer's subscriber")
     }
 
-    pub(super) async fn apply_stripe_event_impl(&self, event: &StripeEvent) -> Result<BillingOutcome> {
+    pub(super) async fn apply_stripe_event_impl(
+        &self,
+        event: &StripeEvent,
+        audit: &AuditKey,
+    ) -> Result<BillingOutcome> {
         let mut tx = self.pool.begin().await.db("beginning a Stripe event")?;
         // A concurrent insert of the same id waits for this one and then finds it: a
         // replay racing the original applies once.
@@ -167,7 +171,7 @@ impl PgStore {
                     at: event.received_at,
                     actor: "stripe".into(),
                     action: "tier_changed".into(),
-                    target_hash: Some(subscriber.email.hashed()),
+                    target_hash: Some(subscriber.email.audit_hash(audit)),
                     detail: tier_change_detail(event, &next, tier_before, tier_after),
                 },
             )
@@ -184,6 +188,7 @@ impl PgStore {
     pub(super) async fn expire_past_due_impl(
         &self,
         past_due_since_before: OffsetDateTime,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Vec<Uuid>> {
         let mut tx = self.pool.begin().await.db("beginning the end of grace periods")?;
@@ -208,7 +213,7 @@ impl PgStore {
                     at: now,
                     actor: "stripe".into(),
                     action: "tier_changed".into(),
-                    target_hash: Some(email.hashed()),
+                    target_hash: Some(email.audit_hash(audit)),
                     detail: serde_json::json!({
                         "from": Tier::Premium.as_str(),
                         "to": Tier::Free.as_str(),

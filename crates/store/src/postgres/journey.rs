@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use anyhow::Context;
-use jobping_core::{EmailAddress, SubscriberStatus};
+use jobping_core::{AuditKey, EmailAddress, SubscriberStatus};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -204,6 +204,7 @@ impl PgStore {
         &self,
         id: Uuid,
         actor: &str,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Option<DeletedSubscriber>> {
         let mut tx = self.pool.begin().await.db("beginning an erasure")?;
@@ -217,7 +218,8 @@ impl PgStore {
             tx.rollback().await.db("ending an erasure of nobody")?;
             return Ok(None);
         };
-        let email_hash = stored_email(&email)?.hashed();
+        let email = stored_email(&email)?;
+        let email_hash = email.hashed();
         let was_unsubscribed = status == SubscriberStatus::Unsubscribed.as_str();
         let tasks_removed = sqlx::query("DELETE FROM tasks WHERE payload ->> 'subscriber_id' = $1")
             .bind(id.to_string())
@@ -244,7 +246,7 @@ impl PgStore {
             at: now,
             actor: actor.to_owned(),
             action: DELETED_ACTION.to_owned(),
-            target_hash: Some(email_hash.clone()),
+            target_hash: Some(email.audit_hash(audit)),
             detail: json!({ "tasks_removed": tasks_removed }),
         };
         insert_audit(&mut *tx, &entry).await?;

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use anyhow::Context;
-use jobping_core::Tier;
+use jobping_core::{AuditKey, Tier};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
@@ -62,7 +62,11 @@ impl SqliteStore {
             .map_err(Into::into)
     }
 
-    pub(super) async fn apply_stripe_event_impl(&self, event: &StripeEvent) -> Result<BillingOutcome> {
+    pub(super) async fn apply_stripe_event_impl(
+        &self,
+        event: &StripeEvent,
+        audit: &AuditKey,
+    ) -> Result<BillingOutcome> {
         let mut writer = self.write().await?;
         let mut tx = begin_write(&mut writer).await?;
         let kept = sqlx::query(
@@ -172,7 +176,7 @@ impl SqliteStore {
                     at: event.received_at,
                     actor: "stripe".into(),
                     action: "tier_changed".into(),
-                    target_hash: Some(subscriber.email.hashed()),
+                    target_hash: Some(subscriber.email.audit_hash(audit)),
                     detail: tier_change_detail(event, &next, tier_before, tier_after),
                 },
             )
@@ -189,6 +193,7 @@ impl SqliteStore {
     pub(super) async fn expire_past_due_impl(
         &self,
         past_due_since_before: OffsetDateTime,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Vec<Uuid>> {
         let mut writer = self.write().await?;
@@ -215,7 +220,7 @@ impl SqliteStore {
                     at: now,
                     actor: "stripe".into(),
                     action: "tier_changed".into(),
-                    target_hash: Some(email.hashed()),
+                    target_hash: Some(email.audit_hash(audit)),
                     detail: serde_json::json!({
                         "from": Tier::Premium.as_str(),
                         "to": Tier::Free.as_str(),

@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use anyhow::Context;
-use jobping_core::{EmailAddress, SubscriberStatus};
+use jobping_core::{AuditKey, EmailAddress, SubscriberStatus};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -202,6 +202,7 @@ impl SqliteStore {
         &self,
         id: Uuid,
         actor: &str,
+        audit: &AuditKey,
         now: OffsetDateTime,
     ) -> Result<Option<DeletedSubscriber>> {
         let key = id.to_string();
@@ -217,7 +218,8 @@ impl SqliteStore {
             tx.rollback().await.db("ending an erasure of nobody")?;
             return Ok(None);
         };
-        let email_hash = stored_email(&email)?.hashed();
+        let email = stored_email(&email)?;
+        let email_hash = email.hashed();
         let was_unsubscribed = status == SubscriberStatus::Unsubscribed.as_str();
         let tasks_removed =
             sqlx::query("DELETE FROM tasks WHERE json_extract(payload, '$.subscriber_id') = $1")
@@ -245,7 +247,7 @@ impl SqliteStore {
             at: now,
             actor: actor.to_owned(),
             action: DELETED_ACTION.to_owned(),
-            target_hash: Some(email_hash.clone()),
+            target_hash: Some(email.audit_hash(audit)),
             detail: json!({ "tasks_removed": tasks_removed }),
         };
         insert_audit(&mut *tx, &entry).await?;

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::journey::active;
-use crate::{secs, t0};
+use crate::{audit_key, secs, t0};
 
 const GRACE: Duration = Duration::from_secs(3 * 86_400);
 
@@ -50,12 +50,10 @@ store_test!(
         let store = db.store().await;
         let ada = active(&store, "ada@example.com").await;
         let outcome = store
-            .apply_stripe_event(&subscription_event(
-                "evt_1",
-                Some(ada.id),
-                SubscriptionStatus::Active,
-                t0(),
-            ))
+            .apply_stripe_event(
+                &subscription_event("evt_1", Some(ada.id), SubscriptionStatus::Active, t0()),
+                &audit_key(),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -85,7 +83,8 @@ store_test!(
         let audit = store.recent_audit(10).await.unwrap();
         let change = audit.iter().find(|e| e.action == "tier_changed").unwrap();
         assert_eq!(change.actor, "stripe");
-        assert_eq!(change.target_hash, Some(ada.email.hashed()));
+        assert_eq!(change.target_hash, Some(ada.email.audit_hash(&audit_key())));
+        assert_ne!(change.target_hash, Some(ada.email.hashed()));
         assert_eq!(change.detail["from"], "free");
         assert_eq!(change.detail["to"], "premium");
         assert_eq!(change.detail["event_id"], "evt_1");
@@ -98,18 +97,18 @@ store_test!(
         let store = db.store().await;
         let ada = active(&store, "ada@example.com").await;
         let first = subscription_event("evt_1", Some(ada.id), SubscriptionStatus::Active, t0());
-        store.apply_stripe_event(&first).await.unwrap();
+        store.apply_stripe_event(&first, &audit_key()).await.unwrap();
         let canceled = subscription_event(
             "evt_2",
             Some(ada.id),
             SubscriptionStatus::Canceled,
             t0() + secs(60),
         );
-        store.apply_stripe_event(&canceled).await.unwrap();
+        store.apply_stripe_event(&canceled, &audit_key()).await.unwrap();
         assert_eq!(tier_of(&store, ada.id).await, Tier::Free);
 
         assert_eq!(
-            store.apply_stripe_event(&first).await.unwrap(),
+            store.apply_stripe_event(&first, &audit_key()).await.unwrap(),
             BillingOutcome::Replay
         );
         assert_eq!(tier_of(&store, ada.id).await, Tier::Free);
@@ -128,12 +127,10 @@ store_test!(a_late_update_does_not_undo_a_deletion, |db: TestDb| async move {
     let store = db.store().await;
     let ada = active(&store, "ada@example.com").await;
     store
-        .apply_stripe_event(&subscription_event(
-            "evt_1",
-            Some(ada.id),
-            SubscriptionStatus::Active,
-            t0(),
-        ))
+        .apply_stripe_event(
+            &subscription_event("evt_1", Some(ada.id), SubscriptionStatus::Active, t0()),
+            &audit_key(),
+        )
         .await
         .unwrap();
     let mut deleted = subscription_event(
@@ -143,11 +140,11 @@ store_test!(a_late_update_does_not_undo_a_deletion, |db: TestDb| async move {
         t0() + secs(120),
     );
     deleted.kind = "customer.subscription.deleted".into();
-    store.apply_stripe_event(&deleted).await.unwrap();
+    store.apply_stripe_event(&deleted, &audit_key()).await.unwrap();
     // Sent before the deletion, delivered after it.
     let late = subscription_event("evt_2", Some(ada.id), SubscriptionStatus::Active, t0() + secs(60));
     assert_eq!(
-        store.apply_stripe_event(&late).await.unwrap(),
+        store.apply_stripe_event(&late, &audit_key()).await.unwrap(),
         BillingOutcome::Recorded {
             subscriber: Some(ada.id),
             stale: true
@@ -165,12 +162,10 @@ store_test!(
         let store = db.store().await;
         let ada = active(&store, "ada@example.com").await;
         store
-            .apply_stripe_event(&subscription_event(
-                "evt_1",
-                Some(ada.id),
-                SubscriptionStatus::Active,
-                t0(),
-            ))
+            .apply_stripe_event(
+                &subscription_event("evt_1", Some(ada.id), SubscriptionStatus::Active, t0()),
+                &audit_key(),
+            )
             .await
             .unwrap();
         let failed = StripeEvent {
@@ -189,7 +184,7 @@ store_test!(
             )),
         };
         assert_eq!(
-            store.apply_stripe_event(&failed).await.unwrap(),
+            store.apply_stripe_event(&failed, &audit_key()).await.unwrap(),
             BillingOutcome::Applied {
                 subscriber: ada.id,
                 tier_before: Tier::Premium,
@@ -209,7 +204,7 @@ store_test!(
             ..failed.clone()
         };
         assert_eq!(
-            store.apply_stripe_event(&stranger).await.unwrap(),
+            store.apply_stripe_event(&stranger, &audit_key()).await.unwrap(),
             BillingOutcome::Recorded {
                 subscriber: None,
                 stale: false
@@ -234,7 +229,7 @@ store_test!(
             let mut event =
                 subscription_event(&format!("evt_a{n}"), Some(who), SubscriptionStatus::Active, t0());
             event.customer_id = Some(format!("cus_{n}"));
-            store.apply_stripe_event(&event).await.unwrap();
+            store.apply_stripe_event(&event, &audit_key()).await.unwrap();
         }
         let mut past_due = subscription_event(
             "evt_b1",
@@ -243,21 +238,25 @@ store_test!(
             t0() + time::Duration::days(1),
         );
         past_due.customer_id = Some("cus_1".into());
-        store.apply_stripe_event(&past_due).await.unwrap();
+        store.apply_stripe_event(&past_due, &audit_key()).await.unwrap();
         assert_eq!(tier_of(&store, ada.id).await, Tier::Premium);
         let account = store.billing_account(ada.id).await.unwrap().unwrap();
         assert_eq!(account.past_due_since, Some(t0() + time::Duration::days(1)));
 
         // Two days in: still within the grace.
         let expired = store
-            .expire_past_due(t0() - time::Duration::days(2), t0() + time::Duration::days(3))
+            .expire_past_due(
+                t0() - time::Duration::days(2),
+                &audit_key(),
+                t0() + time::Duration::days(3),
+            )
             .await
             .unwrap();
         assert!(expired.is_empty());
         // Four days in: the grace (3 days from day 1) ran out.
         let now = t0() + time::Duration::days(4) + secs(1);
         let expired = store
-            .expire_past_due(now - time::Duration::days(3), now)
+            .expire_past_due(now - time::Duration::days(3), &audit_key(), now)
             .await
             .unwrap();
         assert_eq!(expired, vec![ada.id]);
@@ -267,7 +266,13 @@ store_test!(
         assert_eq!(audit[0].action, "tier_changed");
         assert_eq!(audit[0].detail["reason"], "past_due grace ended");
         // Once free, a second sweep finds nobody.
-        assert!(store.expire_past_due(now, now).await.unwrap().is_empty());
+        assert!(
+            store
+                .expire_past_due(now, &audit_key(), now)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         // The invoice is paid at last: premium again.
         let paid = StripeEvent {
@@ -284,7 +289,7 @@ store_test!(
             task: None,
         };
         assert_eq!(
-            store.apply_stripe_event(&paid).await.unwrap(),
+            store.apply_stripe_event(&paid, &audit_key()).await.unwrap(),
             BillingOutcome::Applied {
                 subscriber: ada.id,
                 tier_before: Tier::Free,
@@ -300,16 +305,14 @@ store_test!(
         let store = db.store().await;
         let ada = active(&store, "ada@example.com").await;
         store
-            .apply_stripe_event(&subscription_event(
-                "evt_1",
-                Some(ada.id),
-                SubscriptionStatus::Active,
-                t0(),
-            ))
+            .apply_stripe_event(
+                &subscription_event("evt_1", Some(ada.id), SubscriptionStatus::Active, t0()),
+                &audit_key(),
+            )
             .await
             .unwrap();
         store
-            .delete_subscriber(ada.id, "subscriber", t0() + secs(5))
+            .delete_subscriber(ada.id, "subscriber", &audit_key(), t0() + secs(5))
             .await
             .unwrap();
         assert_eq!(db.count("SELECT COUNT(*) FROM billing_accounts").await, 0);
@@ -317,7 +320,7 @@ store_test!(
         // A later event about the erased customer is kept and changes nothing.
         let late = subscription_event("evt_2", None, SubscriptionStatus::Canceled, t0() + secs(60));
         assert_eq!(
-            store.apply_stripe_event(&late).await.unwrap(),
+            store.apply_stripe_event(&late, &audit_key()).await.unwrap(),
             BillingOutcome::Recorded {
                 subscriber: None,
                 stale: false

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::delivery::{digest, is_not_found, jobs, send_task, skipped, tasks};
 use crate::journey::{active, email, rows_of};
-use crate::{secs, t0};
+use crate::{audit_key, secs, t0};
 
 // ---- history and feedback ----
 
@@ -296,7 +296,7 @@ store_test!(
                 .unwrap();
         }
         let erased = store
-            .delete_subscriber(ada.id, "subscriber", t0() + secs(60))
+            .delete_subscriber(ada.id, "subscriber", &audit_key(), t0() + secs(60))
             .await
             .unwrap()
             .unwrap();

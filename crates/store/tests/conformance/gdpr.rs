@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::journey::{active, deliver_one_job, rows_of, signup};
-use crate::{secs, t0};
+use crate::{audit_key, secs, t0};
 
 // ---- GDPR access ----
 
@@ -99,7 +99,7 @@ store_test!(
         assert_eq!(store.task(dead).await.unwrap().status, TaskStatus::Dead);
 
         let deleted = store
-            .delete_subscriber(ada.id, "subscriber", t0() + secs(60))
+            .delete_subscriber(ada.id, "subscriber", &audit_key(), t0() + secs(60))
             .await
             .unwrap()
             .unwrap();
@@ -135,7 +135,9 @@ store_test!(
             ("subscriber", "subscriber.deleted")
         );
         assert_eq!(entry.at, t0() + secs(60));
-        assert_eq!(entry.target_hash.as_deref(), Some(ada.email.hashed().as_str()));
+        // Keyed, so that a guessed address hashed with plain SHA-256 finds nothing.
+        assert_eq!(entry.target_hash, Some(ada.email.audit_hash(&audit_key())));
+        assert_ne!(entry.target_hash, Some(ada.email.hashed()));
         assert_eq!(entry.detail, json!({ "tasks_removed": 3 }));
         let written = serde_json::to_string(entry).unwrap();
         assert!(
@@ -145,7 +147,7 @@ store_test!(
         assert_eq!(store.suppression(&ada.email).await.unwrap(), None);
 
         let again = store
-            .delete_subscriber(ada.id, "subscriber", t0() + secs(120))
+            .delete_subscriber(ada.id, "subscriber", &audit_key(), t0() + secs(120))
             .await
             .unwrap();
         assert_eq!(again, None);
@@ -164,7 +166,7 @@ store_test!(
         let gone = active(&store, "ada@example.com").await;
         store.unsubscribe(gone.id, t0() + secs(10)).await.unwrap();
         let deleted = store
-            .delete_subscriber(gone.id, "operator", t0() + secs(20))
+            .delete_subscriber(gone.id, "operator", &audit_key(), t0() + secs(20))
             .await
             .unwrap()
             .unwrap();
@@ -180,7 +182,7 @@ store_test!(
             .unwrap()
             .subscriber;
         let deleted = store
-            .delete_subscriber(pending.id, "operator", t0() + secs(20))
+            .delete_subscriber(pending.id, "operator", &audit_key(), t0() + secs(20))
             .await
             .unwrap()
             .unwrap();
@@ -196,7 +198,7 @@ store_test!(
         ))
         .await;
         store
-            .delete_subscriber(bouncing.id, "operator", t0() + secs(20))
+            .delete_subscriber(bouncing.id, "operator", &audit_key(), t0() + secs(20))
             .await
             .unwrap()
             .unwrap();

@@ -22,6 +22,11 @@ pub fn t0() -> OffsetDateTime {
     time::macros::datetime!(2026-11-25 09:00:00 UTC)
 }
 
+/// The key audit entries hash addresses under in these tests.
+pub fn audit_key() -> jobping_core::AuditKey {
+    jobping_core::AuditKey::derive(b"conformance secret")
+}
+
 pub fn secs(n: i64) -> time::Duration {
     time::Duration::seconds(n)
 }

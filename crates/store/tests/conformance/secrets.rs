@@ -32,6 +32,25 @@ store_test!(
 );
 
 store_test!(
+    a_secret_can_be_read_and_deleted_once_it_is_kept_elsewhere,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        assert_eq!(store.secret("token").await.unwrap(), None);
+        assert!(!store.delete_secret("token").await.unwrap());
+        store.secret_or_insert("token", "first", t0()).await.unwrap();
+        store.secret_or_insert("other", "kept", t0()).await.unwrap();
+        assert_eq!(store.secret("token").await.unwrap().as_deref(), Some("first"));
+        assert!(store.delete_secret("token").await.unwrap());
+        assert_eq!(store.secret("token").await.unwrap(), None);
+        assert!(!store.delete_secret("token").await.unwrap());
+        assert_eq!(store.secret("other").await.unwrap().as_deref(), Some("kept"));
+        // Once deleted, a new value can be kept under the name again.
+        let (kept, inserted) = store.secret_or_insert("token", "second", t0()).await.unwrap();
+        assert_eq!((kept.as_str(), inserted), ("second", true));
+    }
+);
+
+store_test!(
     switches_are_unset_until_set_and_remember_who_set_them,
     |db: TestDb| async move {
         let store = db.store().await;

@@ -321,7 +321,7 @@ async fn look_up(
         &state,
         &operator,
         "admin.subscriber_lookup",
-        Some(email.hashed()),
+        Some(state.signer.audit_hash(&email)),
         json!({ "found": found.is_some() }),
     )
     .await
