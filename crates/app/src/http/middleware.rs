@@ -1,5 +1,5 @@
 //! The layers around every route: request ids, tracing, metrics, limits, timeouts,
-//! compression, security headers, and a panic guard.
+//! compression, security headers, errors explained, and a panic guard.
 
 use std::any::Any;
 use std::time::Instant;
@@ -71,6 +71,12 @@ pub(super) fn stack(routes: Router<AppState>, settings: &Settings) -> Router<App
                 PERMISSIONS_POLICY,
             ))
             .layer(CompressionLayer::new())
+            // Inside compression (it reads plain bodies) and outside everything that
+            // answers with a bare status or plain text: timeout, body limit, CSRF.
+            .layer(axum::middleware::from_fn_with_state(
+                settings.http.body_limit_bytes,
+                super::explain::errors,
+            ))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 settings.http.request_timeout,

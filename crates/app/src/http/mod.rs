@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+mod explain;
 mod health;
 pub mod limit;
 pub mod metrics;

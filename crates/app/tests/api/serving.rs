@@ -1,4 +1,6 @@
-//! The HTTP server itself: slow clients and shutdown.
+//! The HTTP server itself: slow clients and shutdown, and the errors its layers make.
+
+mod problems;
 
 use std::time::{Duration, Instant};
 
