@@ -16,12 +16,13 @@ use time::OffsetDateTime;
 
 use crate::helpers::{Options, spawn_app_on};
 
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
+/// A file's permission bits in octal, as `ls -l` and `chmod` speak of them.
+fn mode(path: &Path) -> String {
+    let mode = std::fs::metadata(path)
         .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
         .permissions()
-        .mode()
-        & 0o777
+        .mode();
+    format!("{:o}", mode & 0o777)
 }
 
 /// `jobping serve` in `dir` under the common umask 022, as a shell would start it.
@@ -134,15 +135,15 @@ async fn a_fresh_start_keeps_the_database_secret_and_outbox_private_and_no_secre
 
     let db = dir.path().join("jobping.db");
     let secret = dir.path().join("jobping.secret");
-    assert_eq!(mode(&db), 0o600, "jobping.db");
-    assert_eq!(mode(&secret), 0o600, "jobping.secret");
+    assert_eq!(mode(&db), "600", "jobping.db");
+    assert_eq!(mode(&secret), "600", "jobping.secret");
     for side in ["jobping.db-wal", "jobping.db-shm"] {
         let path = dir.path().join(side);
         assert!(path.exists(), "{side} exists while serving");
-        assert_eq!(mode(&path), 0o600, "{side}");
+        assert_eq!(mode(&path), "600", "{side}");
     }
-    assert_eq!(mode(&outbox), 0o700, "outbox/");
-    assert_eq!(mode(&email), 0o600, "{}", email.display());
+    assert_eq!(mode(&outbox), "700", "outbox/");
+    assert_eq!(mode(&email), "600", "{}", email.display());
     stop(&mut child).await;
 
     let kept = std::fs::read_to_string(&secret).unwrap();
@@ -185,7 +186,7 @@ async fn a_secret_kept_in_the_database_moves_to_its_file_and_older_links_still_v
     let app = spawn_app_on(db, Options::default()).await;
     let file = folder.join("jobping.secret");
     assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), old);
-    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&file), "600");
     assert_eq!(app.state.store.secret("token_signing").await.unwrap(), None);
     let claims = app
         .state
