@@ -1,6 +1,8 @@
 //! The subscriber's journey through the pages, as a browser without JavaScript would
 //! walk it: signup, the emailed link, preferences, unsubscribe, export and deletion.
 
+mod sessions;
+
 use jobping_core::{EmailAddress, SubscriberStatus};
 use jobping_store::StoreError;
 use reqwest::StatusCode;

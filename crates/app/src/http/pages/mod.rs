@@ -112,6 +112,25 @@ impl Message {
     }
 }
 
+/// A page with a title, some paragraphs and one button that posts a form (with hidden
+/// `fields`): for anything that changes state, which a link must never do.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub(crate) struct Confirm {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+    pub button: String,
+    pub cancel: String,
+}
+
+impl Confirm {
+    pub fn respond(&self, status: StatusCode) -> Response {
+        render(self, status, true)
+    }
+}
+
 /// A journey error as a page: a friendly explanation, never internal details.
 pub(crate) struct PageError(pub JourneyError);
 

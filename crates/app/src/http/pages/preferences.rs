@@ -1,19 +1,21 @@
 //! `/preferences`: opened by a manage link from any email (which starts a session and
-//! leaves the address bar clean), then read and saved within that session.
+//! leaves the address bar clean), then read and saved within that session. A link that
+//! arrives from another site asks before signing in, and signing out is a form: neither
+//! a link on someone else's page can do.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum_extra::extract::{CookieJar, Form};
+use axum::routing::{get, post};
+use axum_extra::extract::{CookieJar, Form, FormRejection};
 use jobping_core::Tier;
 use jobping_store::Subscriber;
 use serde::Deserialize;
 
 use super::form::{PrefsForm, PrefsInput};
-use super::{Message, PageError, bad_link, render, session};
+use super::{Confirm, Message, PageError, bad_link, render, session};
 use crate::journey::{self, JourneyError};
 use crate::state::AppState;
 use crate::tokens::Purpose;
@@ -21,7 +23,8 @@ use crate::tokens::Purpose;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/preferences", get(show).post(save))
-        .route("/signout", get(sign_out))
+        .route("/preferences/open", post(open))
+        .route("/signout", get(sign_out_page).post(sign_out))
 }
 
 #[derive(Template)]
@@ -50,12 +53,18 @@ fn signed_out() -> Response {
 
 async fn show(
     State(state): State<AppState>,
+    headers: HeaderMap,
     jar: CookieJar,
     Query(query): Query<LinkQuery>,
 ) -> Result<Response, PageError> {
     if let Some(token) = query.token {
-        // A manage link: start a session and drop the token from the address bar.
+        // A manage link: start a session and drop the token from the address bar. From
+        // another site it could be someone else's link, sending this browser into their
+        // account: ask first.
         return match journey::authorize(&state, &token, Purpose::Manage).await {
+            Ok((_, subscriber)) if session::from_another_site(&state, &headers) => {
+                Ok(confirm_open(&token, &subscriber))
+            }
             Ok((_, subscriber)) => {
                 let jar = session::start(&state, jar, subscriber.id);
                 Ok((jar, Redirect::to("/preferences")).into_response())
@@ -115,6 +124,63 @@ async fn save(
 /// Company exclusions are a premium filter.
 fn shows_exclusions(subscriber: &Subscriber) -> bool {
     subscriber.tier == Tier::Premium
+}
+
+/// The page a manage link from another site shows: whose preferences it opens, and a
+/// button that posts the token (a cross-site post is refused by the CSRF layer).
+fn confirm_open(token: &str, subscriber: &Subscriber) -> Response {
+    Confirm {
+        title: "Open your preferences?".to_owned(),
+        paragraphs: vec![
+            format!(
+                "This link signs this browser in to the JobPing preferences of {}.",
+                subscriber.email
+            ),
+            "It was opened from another website. If that is not your address, or you did not mean to open it, close this page: nothing has changed.".to_owned(),
+        ],
+        action: "/preferences/open".to_owned(),
+        fields: vec![("token".to_owned(), token.to_owned())],
+        button: "Open my preferences".to_owned(),
+        cancel: "Not now".to_owned(),
+    }
+    .respond(StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct OpenForm {
+    token: String,
+}
+
+/// The confirmation's button: the manage token, posted from our own page.
+async fn open(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    form: Result<Form<OpenForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Ok(bad_link());
+    };
+    match journey::authorize(&state, &form.token, Purpose::Manage).await {
+        Ok((_, subscriber)) => {
+            let jar = session::start(&state, jar, subscriber.id);
+            Ok((jar, Redirect::to("/preferences")).into_response())
+        }
+        Err(JourneyError::BadLink) => Ok(bad_link()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// `GET /signout` changes nothing: it offers the button.
+async fn sign_out_page() -> Response {
+    Confirm {
+        title: "Sign out?".to_owned(),
+        paragraphs: vec!["This browser will no longer have access to your preferences until you open a link from one of your JobPing emails again.".to_owned()],
+        action: "/signout".to_owned(),
+        fields: Vec::new(),
+        button: "Sign out".to_owned(),
+        cancel: "Stay signed in".to_owned(),
+    }
+    .respond(StatusCode::OK)
 }
 
 async fn sign_out(jar: CookieJar) -> Response {
