@@ -33,10 +33,13 @@ pub async fn prepare(settings: Settings, tasks: TaskRegistry) -> anyhow::Result<
     let signing_secret = match &settings.secret {
         Some(secret) => secret.clone(),
         None => {
-            let path = secret::path_for(settings.database_url.expose(), store.backend());
-            secret::settle(store.as_ref(), path.as_deref())
-                .await
-                .context("keeping the token-signing secret")?
+            let backend = store.backend();
+            match secret::path_for(settings.database_url.expose(), backend) {
+                None if backend == jobping_store::Backend::Postgres => secret::shared(store.as_ref()).await?,
+                path => secret::settle(store.as_ref(), path.as_deref())
+                    .await
+                    .context("keeping the token-signing secret")?,
+            }
         }
     };
 

@@ -17,8 +17,10 @@ pub const FILE_NAME: &str = "jobping.secret";
 /// The name under which older releases kept the generated secret in the store.
 const STORED_NAME: &str = "token_signing";
 
-/// Where the generated secret lives for this database; `None` for an in-memory SQLite
-/// database, whose secret lives as long as it does.
+/// Where the generated secret lives for this database: in a file beside a SQLite
+/// database; `None` for an in-memory SQLite database (its secret lives as long as it
+/// does) and for PostgreSQL, where every process on every machine must sign with the
+/// same secret and the database is the one place they all share (see [`shared`]).
 pub fn path_for(database_url: &str, backend: Backend) -> Option<PathBuf> {
     match backend {
         Backend::Sqlite => {
@@ -26,8 +28,26 @@ pub fn path_for(database_url: &str, backend: Backend) -> Option<PathBuf> {
             let folder = database.parent().filter(|p| !p.as_os_str().is_empty());
             Some(folder.unwrap_or(Path::new(".")).join(FILE_NAME))
         }
-        Backend::Postgres => Some(PathBuf::from(FILE_NAME)),
+        Backend::Postgres => None,
     }
+}
+
+/// The generated secret on PostgreSQL: kept in the database, as every process of a
+/// fleet reads it there. A file per working folder would give processes on different
+/// machines different secrets, and links signed by one would fail on another. The
+/// price is that a database backup can forge links: operators of a fleet should set
+/// `JOBPING_SECRET` (README says so), and are told at every start.
+pub async fn shared(store: &dyn Store) -> anyhow::Result<Secret> {
+    let (kept, generated) = store
+        .secret_or_insert(STORED_NAME, &generate(), time::OffsetDateTime::now_utc())
+        .await
+        .context("keeping the token-signing secret in the database")?;
+    tracing::warn!(
+        generated,
+        "JOBPING_SECRET is not set: the token-signing secret is kept in the PostgreSQL database, \
+         shared by every process; set JOBPING_SECRET so that a database backup alone cannot forge links"
+    );
+    Ok(Secret::new(kept))
 }
 
 /// The generated secret: read from `path`, moved there from the store (older
@@ -75,11 +95,6 @@ pub async fn settle(store: &dyn Store, path: Option<&Path>) -> anyhow::Result<Se
             "the database holds a token-signing secret different from the file's; the file's is used and the database's left alone"
         ),
         None => {}
-    }
-    if store.backend() == Backend::Postgres {
-        tracing::warn!(
-            "on PostgreSQL every process must sign with the same secret: set JOBPING_SECRET when they do not share a working folder"
-        );
     }
     Ok(Secret::new(kept))
 }

@@ -92,11 +92,6 @@ pub fn settings_with_file(
 ) -> Settings {
     let mut vars: HashMap<&str, String> = HashMap::new();
     vars.insert("DATABASE_URL", db.url.clone());
-    // Without JOBPING_SECRET a PostgreSQL app keeps its generated secret in the working
-    // folder, which here is the crate's own; SQLite apps keep theirs beside the database.
-    if db.url.starts_with("postgres") {
-        vars.insert("JOBPING_SECRET", "in-process-test-secret-0123456789abcdef".into());
-    }
     vars.insert("JOBPING_BIND", "127.0.0.1:0".into());
     // Scheduled scrapes would fire in the hour after 06:00, 13:00 and 18:00 UTC and
     // reach for the internet; tests that scrape say so.
