@@ -95,7 +95,8 @@ pub struct Settings {
     pub secret: Option<Secret>,
     /// Earlier signing secrets: links they signed keep working until they expire.
     pub previous_secrets: Vec<Secret>,
-    /// A separate listener for `/metrics`; `None` serves it on the main listener.
+    /// A separate listener for `/metrics` and `/ready`'s details; `None` serves `/metrics`
+    /// on the main listener, to an admin key with `read`.
     pub metrics_bind: Option<SocketAddr>,
     pub mail: MailSettings,
     pub admin_key: Option<Secret>,
