@@ -100,7 +100,7 @@ async fn the_emailed_link_confirms_with_one_click_and_signs_the_browser_in() {
     browser.follow("Review my preferences").await;
     browser.heading("Your preferences").await;
     assert_eq!(browser.location().await, "/preferences");
-    let signed_in = browser.css("main p.meta strong").await.text().await.unwrap();
+    let signed_in = browser.css("main .meta strong").await.text().await.unwrap();
     assert_eq!(signed_in, "grace@example.com");
     assert!(
         browser.ticked("cities", "berlin").await,
@@ -130,7 +130,9 @@ async fn a_manage_link_opens_preferences_and_a_change_of_cities_is_saved() {
     browser.tick("cities", "amsterdam", false).await;
     browser.tick("cities", "vienna", true).await;
     browser.tick("cities", "madrid", true).await;
-    browser.click("main form button[type=submit]").await;
+    browser
+        .click("main form[action=\"/preferences\"] button[type=submit]")
+        .await;
     let notice = browser.css(".notice.ok[role=status]").await;
     assert!(notice.text().await.unwrap().starts_with("Saved"));
     assert_eq!(browser.location().await, "/preferences?saved=1");
