@@ -99,13 +99,7 @@ impl FromRequestParts<AppState> for AdminAuth {
     type Rejection = AdminError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.trim().split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, key)| key.trim());
+        let presented = crate::http::operator_read::presented_key(&parts.headers);
         let operator = operators::authenticate(state, presented, OffsetDateTime::now_utc()).await?;
         Ok(Self(operator))
     }
