@@ -1,15 +1,19 @@
-//! A TCP forwarder in front of PostgreSQL that can be cut and restored: cut, every open
-//! connection closes and new ones are refused, as when the database server goes down;
-//! restored, it listens on the same port again.
+//! A TCP forwarder in front of PostgreSQL that can be cut, restored or stalled: cut,
+//! every open connection closes and new ones are refused, as when the database server
+//! goes down; restored, it listens on the same port again; stalled, connections stay open
+//! and new ones are accepted but nothing comes back, as with a hung server or a lost
+//! network, so every query waits out the pool's timeouts.
 
 use std::sync::Arc;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 pub struct Forwarder {
     pub port: u16,
     target: Arc<str>,
+    stall: CancellationToken,
     tasks: JoinSet<()>,
 }
 
@@ -20,6 +24,7 @@ impl Forwarder {
         let mut forwarder = Self {
             port: listener.local_addr().unwrap().port(),
             target: target.into(),
+            stall: CancellationToken::new(),
             tasks: JoinSet::new(),
         };
         forwarder.serve(listener);
@@ -35,23 +40,41 @@ impl Forwarder {
             through.port().unwrap_or(5432)
         );
         let forwarder = Self::start(&target).await;
+        through.set_host(Some("127.0.0.1")).unwrap();
         through.set_port(Some(forwarder.port)).unwrap();
         (forwarder, through.to_string())
     }
 
     fn serve(&mut self, listener: TcpListener) {
-        let target = self.target.clone();
+        let (target, stall) = (self.target.clone(), self.stall.clone());
         self.tasks.spawn(async move {
             let mut connections = JoinSet::new();
             while let Ok((mut client, _)) = listener.accept().await {
-                let target = target.clone();
+                let (target, stall) = (target.clone(), stall.clone());
                 connections.spawn(async move {
-                    if let Ok(mut upstream) = TcpStream::connect(&*target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                    let mut upstream = None;
+                    if !stall.is_cancelled()
+                        && let Ok(mut server) = TcpStream::connect(&*target).await
+                    {
+                        let copied = stall
+                            .run_until_cancelled(tokio::io::copy_bidirectional(&mut client, &mut server))
+                            .await;
+                        if copied.is_some() {
+                            return;
+                        }
+                        upstream = Some(server);
                     }
+                    // Stalled: hold both ends open, silent, until cut or dropped.
+                    std::future::pending::<()>().await;
+                    drop((client, upstream));
                 });
             }
         });
+    }
+
+    /// Stops passing bytes, for good: open connections and new ones are held silent.
+    pub fn stall(&self) {
+        self.stall.cancel();
     }
 
     /// Closes every connection and the listener.

@@ -1,13 +1,11 @@
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use jobping_store::Backend;
 use jobping_store::testing::TestDb;
 use serde_json::Value;
-use tokio::net::{TcpListener, TcpStream};
-use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::app_test;
+use crate::forwarder::Forwarder;
 use crate::helpers::{Options, TestApp, spawn_app_on};
 
 /// However a dependency fails, `/ready` answers within this: a load balancer's probe
@@ -381,65 +379,17 @@ async fn ready_is_503_and_names_the_database_when_it_is_gone() {
     );
 }
 
-/// A TCP relay in front of PostgreSQL. Stalling it makes the database stop answering
-/// the way a hung server or a lost network does: connections stay open and new ones are
-/// accepted, but nothing comes back, so every query waits out the pool's timeouts.
-struct Relay {
-    address: SocketAddr,
-    stall: CancellationToken,
-    _stop: DropGuard,
-}
-
-impl Relay {
-    async fn start(target: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let (stall, stop) = (CancellationToken::new(), CancellationToken::new());
-        let (stalled, stopped) = (stall.clone(), stop.clone());
-        tokio::spawn(async move {
-            while let Some(Ok((client, _))) = stopped.run_until_cancelled(listener.accept()).await {
-                tokio::spawn(relay(client, target.clone(), stalled.clone(), stopped.clone()));
-            }
-        });
-        Self {
-            address,
-            stall,
-            _stop: stop.drop_guard(),
-        }
-    }
-}
-
-/// Copies both ways until the relay stalls, then holds the connection open, silent,
-/// until the relay is dropped.
-async fn relay(mut client: TcpStream, target: String, stall: CancellationToken, stop: CancellationToken) {
-    let mut server = None;
-    if !stall.is_cancelled()
-        && let Ok(mut upstream) = TcpStream::connect(&target).await
-    {
-        let _ = stall
-            .run_until_cancelled(tokio::io::copy_bidirectional(&mut client, &mut upstream))
-            .await;
-        server = Some(upstream);
-    }
-    stop.cancelled().await;
-    drop((client, server));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ready_is_503_within_3_s_when_the_database_stops_answering() {
     let Some(db) = TestDb::new(Backend::Postgres).await else {
         return;
     };
-    let mut url = url::Url::parse(&db.url).unwrap();
-    let target = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
-    let relay = Relay::start(target).await;
-    url.set_port(Some(relay.address.port())).unwrap();
-    url.set_host(Some("127.0.0.1")).unwrap();
-    let options = with_operator_key(vec![("DATABASE_URL", url.to_string())]);
+    let (forwarder, through) = Forwarder::in_front_of(&db.url).await;
+    let options = with_operator_key(vec![("DATABASE_URL", through)]);
     let app = spawn_app_on(db, options).await;
     assert_eq!(app.get("/ready").await.status(), 200);
 
-    relay.stall.cancel();
+    forwarder.stall();
     let started = Instant::now();
     let response = app.get_as_operator("/ready").await;
     let elapsed = started.elapsed();
