@@ -92,6 +92,19 @@ pub enum Command {
     DnsRecords,
     /// Check DNS records, the DKIM key, the mail transport and the public URL.
     Doctor,
+    /// Measure the normalizer on recorded real postings against the hand labels.
+    EvalNormalizer {
+        /// The recorded payloads, one subfolder per source kind (default:
+        /// `../shared/fixtures/real-2`).
+        #[arg(value_name = "DIR")]
+        payloads: Option<PathBuf>,
+        /// Read the labels from this folder's `*.tsv` instead of the shipped ones.
+        #[arg(long, value_name = "DIR")]
+        labels: Option<PathBuf>,
+        /// Also list every posting this field gets wrong (e.g. `--mistakes city`).
+        #[arg(long, value_name = "FIELD")]
+        mistakes: Option<String>,
+    },
     /// Stored jobs.
     Jobs {
         #[command(subcommand)]
@@ -235,6 +248,19 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 missing == 0,
                 "{missing} thing(s) missing before mail can be delivered well"
             );
+            Ok(())
+        }
+        Command::EvalNormalizer {
+            payloads,
+            labels,
+            mistakes,
+        } => {
+            let report = jobping_sources::evaluation::run(&jobping_sources::evaluation::Options {
+                payloads,
+                labels,
+                mistakes,
+            })?;
+            print!("{report}");
             Ok(())
         }
         Command::Jobs {

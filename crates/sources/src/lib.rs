@@ -4,4 +4,5 @@
 #![forbid(unsafe_code)]
 
 pub mod adapters;
+pub mod evaluation;
 pub mod fetch;

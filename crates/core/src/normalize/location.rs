@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::encoding::repair_mojibake;
+use super::postcode::uk_postcode;
 use super::region::{Region, region, subdivision_country};
 use super::text::collapse_spaces;
 use crate::posting::RawPosting;
@@ -301,6 +302,16 @@ fn resolve(segments: &[String], raw: &str, taxonomy: &Taxonomy) -> JobLocation {
         city = None;
     }
     let country = country.or_else(|| city.map(|c| c.country.clone()));
+    if city.is_none() && country.is_none() {
+        // "EC1A 1BB", "M33 7XS": a UK postcode places the job on its own.
+        if let Some(postcode) = segments.iter().find_map(|s| uk_postcode(s)) {
+            return JobLocation {
+                city: postcode.city,
+                country: Some("GB".to_owned()),
+                raw: raw.to_owned(),
+            };
+        }
+    }
     JobLocation {
         city: city.map(|c| c.slug.clone()),
         country,

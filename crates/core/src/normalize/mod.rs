@@ -16,6 +16,7 @@ mod location;
 mod plain_html;
 #[cfg(test)]
 mod plain_html_tests;
+mod postcode;
 mod region;
 mod salary;
 mod text;

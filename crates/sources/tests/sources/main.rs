@@ -2,4 +2,5 @@
 //! fetching against servers on loopback.
 
 mod adapters;
+mod evaluation;
 mod fetch;
