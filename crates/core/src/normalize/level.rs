@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::cues;
 use super::employment::is_french_stage;
 use super::words::has_word;
 use crate::{EmploymentType, JobLevel};
@@ -19,31 +20,49 @@ pub(crate) struct LevelInput<'a> {
 }
 
 /// The job's level; `Unknown` when nothing says.
+///
+/// Two or more years asked is not early-career, whatever the title says ("Junior
+/// Consultant, 3+ years"). A board's level field is weighed against the description:
+/// when they disagree, nothing is known.
 pub(crate) fn job_level(input: &LevelInput<'_>) -> JobLevel {
     let title = input.title.to_lowercase();
+    let years_rule_out = input.min_years.is_some_and(|y| y >= 2);
     if let Some(level) = from_title(&title) {
-        return level;
+        return match level {
+            JobLevel::Graduate | JobLevel::Entry | JobLevel::Junior if years_rule_out => {
+                from_years(input.min_years.unwrap_or(2))
+            }
+            level => level,
+        };
     }
+    let experienced = years_rule_out || cues::asks_for_experience(input.description);
+    let beginners = cues::welcomes_beginners(input.description);
     if let Some(level) = input.seniority.and_then(from_field) {
-        return level;
+        let disagrees = if level.is_early_career() {
+            experienced && !beginners
+        } else {
+            beginners && !experienced
+        };
+        return if disagrees { JobLevel::Unknown } else { level };
     }
     match input.employment {
         EmploymentType::Internship | EmploymentType::WorkingStudent => return JobLevel::Internship,
         EmploymentType::Apprenticeship => return JobLevel::Entry,
         _ => {}
     }
-    if let Some(level) = from_description(&input.description.to_lowercase()) {
-        return level;
+    if let Some(years) = input.min_years {
+        return from_years(years);
     }
-    if let Some(level) = input.min_years.map(from_years) {
-        return level;
+    match (beginners, experienced) {
+        (true, false) => JobLevel::Entry,
+        (false, true) => JobLevel::Mid,
+        // "Whether you are starting out or an expert": open to both, so unknown.
+        (true, true) => JobLevel::Unknown,
+        // "Account Manager", "Marketing Manager" name a role rather than a rank, but one
+        // that is seldom a first job: with nothing else said, mid-level.
+        (false, false) if has_word(&title, "manager") || has_word(&title, "managerin") => JobLevel::Mid,
+        (false, false) => JobLevel::Unknown,
     }
-    // "Account Manager", "Product Manager", "Social Media Manager" name a role, not a
-    // rank: with no other word about seniority they are mid-level jobs.
-    if has_word(&title, "manager") || has_word(&title, "managerin") {
-        return JobLevel::Mid;
-    }
-    JobLevel::Unknown
 }
 
 fn any(text: &str, words: &[&str]) -> bool {
@@ -55,7 +74,11 @@ fn from_title(title: &str) -> Option<JobLevel> {
     // Heads, directors and chiefs first: "Head of Graduate Recruitment" is not a
     // graduate job. "Associate Director" is a director. Only people-management
     // "managers" count here: "Engineering Manager" leads engineers, while "Account
-    // Manager" or "Product Manager" is a role title (handled at the end as Mid).
+    // Manager" or "Product Manager" is a role title, judged by what else is said.
+    // "Responsable" (French and Spanish) is the person in charge; German compounds
+    // in "-leiter" (Betriebsleiter, Regionalleiter) lead a unit; a Teamleiter is a lead.
+    static LEITER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\p{L}{3,}(?:leiter|leiterin|leitung)\b").expect("valid regex"));
     if any(
         title,
         &[
@@ -73,9 +96,6 @@ fn from_title(title: &str) -> Option<JobLevel> {
             "cmo",
             "geschäftsführer",
             "geschäftsführerin",
-            "abteilungsleiter",
-            "abteilungsleitung",
-            "bereichsleiter",
             "engineering manager",
             "manager, engineering",
             "people manager",
@@ -87,10 +107,17 @@ fn from_title(title: &str) -> Option<JobLevel> {
             "leiter",
             "leiterin",
             "leitung",
+            "responsable",
         ],
     ) || title.trim_start().starts_with("manager,")
+        || LEITER.find_iter(title).any(|m| !m.as_str().starts_with("team"))
     {
         return Some(JobLevel::Manager);
+    }
+    // An early-career word that names the people the job serves, not its own level:
+    // "Graduate Recruiter", "Apprenticeship Coordinator", "Ausbilder", "Trainer".
+    if about_others(title) {
+        return Some(JobLevel::Mid);
     }
     // "Internal", "International" never match: words are whole ("intern" ≠ "internal").
     if any(
@@ -111,6 +138,20 @@ fn from_title(title: &str) -> Option<JobLevel> {
             "summer analyst",
             "placement year",
             "industrial placement",
+            "abschlussarbeit",
+            "thesis",
+            "becario",
+            "becaria",
+            "prácticas",
+            "tirocinio",
+            "tirocinante",
+            "stagista",
+            "stagiair",
+            "afstudeerstage",
+            "stażysta",
+            "stażystka",
+            "praktykant",
+            "praktykantka",
         ],
     ) || is_french_stage(title)
     {
@@ -140,11 +181,46 @@ fn from_title(title: &str) -> Option<JobLevel> {
     ) {
         return Some(JobLevel::Graduate);
     }
+    // Apprenticeships and work-study, whatever the contract field says ("Data Analyst -
+    // En alternance" listed as a fixed-term contract).
+    if any(
+        title,
+        &[
+            "apprentice",
+            "apprenticeship",
+            "ausbildung",
+            "azubi",
+            "auszubildende",
+            "auszubildender",
+            "alternance",
+            "alternant",
+            "alternante",
+            "alternant(e)",
+            "apprenti",
+            "apprentie",
+            "apprentissage",
+            "contrat de professionnalisation",
+            "duales studium",
+            "dualer student",
+            "duale studentin",
+            "dual study",
+            "entry level",
+            "entry-level",
+            "berufseinsteiger",
+            "berufseinsteigerin",
+            "berufseinstieg",
+            "einsteiger",
+            "quereinsteiger",
+            "quereinsteigerin",
+        ],
+    ) {
+        return Some(JobLevel::Entry);
+    }
     // "Lead Generation" is a marketing activity, not a rank; "leadership" never matches
     // "lead". "Staff" is a rank only for engineers and scientists: a "Staff Accountant"
     // is an entry-level accounting job in US usage.
     static LEAD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)(?:lead|principal|teamleiter|teamleiterin|teamleitung|team lead|team leader|tech lead|staff\+? (?:software |ml |machine learning |data |security |backend |frontend |product |research )?(?:engineer|developer|scientist|designer|architect))(?-u:\b)")
+        Regex::new(r"(?-u:\b)(?:lead|leader|principal|teamleiter|teamleiterin|teamleitung|team lead|team leader|tech lead|staff\+? (?:software |ml |machine learning |data |security |backend |frontend |product |research )?(?:engineer|developer|scientist|designer|architect))(?-u:\b)")
             .expect("valid regex")
     });
     if LEAD
@@ -153,15 +229,16 @@ fn from_title(title: &str) -> Option<JobLevel> {
     {
         return Some(JobLevel::Lead);
     }
-    // "(Senior)" or "(Junior)" in brackets opens the job to two levels; we report the
+    // "(Senior) X" or "(Junior) X" in brackets opens the job to two levels; we report the
     // lower end because the job accepts it: "(Senior) Accountant" is Mid,
     // "(Junior) Project Manager" is Junior.
     if title.contains("(senior)") || title.contains("(sr.)") {
         return Some(JobLevel::Mid);
     }
     // "Senior Living", "senior care": the word describes the customers, not the rank.
-    static SENIOR: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?-u:\b)(?:senior|sr\.?|snr)(?:\s|$|[^\p{L}])").expect("valid regex"));
+    static SENIOR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[^\p{L}])(?:senior|sénior|sr\.?|snr)(?:\s|$|[^\p{L}])").expect("valid regex")
+    });
     static SENIOR_CUSTOMERS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"(?-u:\b)seniors?\s+(?:living|care|citizens?|homes?|housing|residences?|communit(?:y|ies)|services)(?-u:\b)",
@@ -171,23 +248,31 @@ fn from_title(title: &str) -> Option<JobLevel> {
     if SENIOR.is_match(title) && !SENIOR_CUSTOMERS.is_match(title) {
         return Some(JobLevel::Senior);
     }
+    // Experts and architects are hired for experience ("Data Expert", "Architecte
+    // Data"); "Expert-comptable" is a qualified accountant.
     if any(
         title,
         &[
-            "entry level",
-            "entry-level",
-            "berufseinsteiger",
-            "berufseinsteigerin",
-            "einsteiger",
-            "apprentice",
-            "apprenticeship",
-            "ausbildung",
-            "azubi",
+            "expert",
+            "experte",
+            "expertin",
+            "architect",
+            "architecte",
+            "architekt",
+            "architektin",
+            "arquitecto",
         ],
     ) {
-        return Some(JobLevel::Entry);
+        return Some(JobLevel::Senior);
     }
-    // "Associate Product Manager" is a junior rank; "Associate Director" was handled above.
+    // "Associate Product Manager", "Associate Consultant" are junior ranks; a "Sales
+    // Associate" or "Store Associate" names a role, and "Associate Manager" is a
+    // consulting grade above the entry ranks.
+    static ASSOCIATE_RANK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?-u:\b)associate\s+\p{L}").expect("valid regex"));
+    if title.contains("associate manager") {
+        return Some(JobLevel::Mid);
+    }
     // Grade numerals ("Engineer II", "Analyst III - Angular") stand after the role,
     // before the end or a separator.
     static GRADE: LazyLock<Regex> =
@@ -195,18 +280,58 @@ fn from_title(title: &str) -> Option<JobLevel> {
     let grade = GRADE.captures(title).map(|c| c[1].len());
     if any(
         title,
-        &["junior", "jr", "jr.", "associate", "(junior)", "einsteiger"],
-    ) || grade == Some(1)
+        &["junior", "jr", "jr.", "(junior)", "młodszy", "młodsza", "junior-"],
+    ) || ASSOCIATE_RANK.is_match(title)
+        || grade == Some(1)
     {
         return Some(JobLevel::Junior);
     }
-    if any(title, &["mid-level", "mid level", "medior", "intermediate"]) || grade == Some(2) {
+    if any(
+        title,
+        &[
+            "mid-level",
+            "mid level",
+            "medior",
+            "intermediate",
+            "confirmé",
+            "confirmée",
+            "confirmé(e)",
+            "confirmé.e",
+            "expérimenté",
+            "expérimentée",
+            "expérimenté(e)",
+            "experimentado",
+            "experimentada",
+            "erfahrener",
+            "erfahrene",
+            "qualified",
+            "meister",
+            "meisterin",
+        ],
+    ) || grade == Some(2)
+    {
         return Some(JobLevel::Mid);
     }
     if grade.is_some_and(|g| g >= 3) {
         return Some(JobLevel::Senior);
     }
     None
+}
+
+/// Whether the title's early-career word names the people the job works for: it
+/// recruits, trains, coordinates or mentors interns, graduates or apprentices.
+fn about_others(title: &str) -> bool {
+    static ABOUT_OTHERS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"(?-u:\b)(?:",
+            r"(?:graduates?|interns?|internships?|trainees?|apprentices?|apprenticeships?|early careers?|campus|students?|azubis?|auszubildenden?|alternants?|alternance|stagiaires?)\s+(?:recruit\w*|talent\w*|programs?\s+(?:manager|coordinator|lead)|programmes?\s+(?:manager|coordinator|lead)|coordinator|trainer|mentor|tutor|assessor|advisor|adviser|officer|partner|development)",
+            r"|(?:recruiter|recruitment|recruiting|coordinator|trainer|mentor|tutor|assessor)\s+(?:for\s+|of\s+|-\s+|–\s+|\(\s*)?(?:graduates?|interns?|apprentices?|apprenticeships?|trainees?|early careers?|students?)",
+            r"|ausbilder\w*|praxisanleiter\w*|trainer|trainerin|assessor|mentor|mentorat|mentoring|formateur|formatrice|tuteur",
+            r")(?-u:\b)",
+        ))
+        .expect("valid regex")
+    });
+    ABOUT_OTHERS.is_match(title)
 }
 
 /// A board's seniority field ("Entry-level", "associate", "mid_senior_level",
@@ -270,21 +395,13 @@ fn from_field(field: &str) -> Option<JobLevel> {
     Some(level)
 }
 
-/// Phrases in a description that open a job to beginners.
-fn from_description(text: &str) -> Option<JobLevel> {
-    static BEGINNERS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)(?:no (?:prior |previous |professional )?experience (?:is )?(?:required|needed|necessary)|recent graduates?|new graduates?|keine berufserfahrung (?:erforderlich|notwendig|nötig)|berufseinsteiger(?:innen)?(?-u:\b)|(?:ideal|perfect) (?:first|entry)[- ]level)")
-            .expect("valid regex")
-    });
-    BEGINNERS.is_match(text).then_some(JobLevel::Entry)
-}
-
-/// Asked-for years as a level: none is entry, a year or two junior, five or more senior.
+/// Asked-for years as a level: none is entry, one junior, two to four mid, five or more
+/// senior.
 fn from_years(years: u8) -> JobLevel {
     match years {
         0 => JobLevel::Entry,
-        1 | 2 => JobLevel::Junior,
-        3 | 4 => JobLevel::Mid,
+        1 => JobLevel::Junior,
+        2..=4 => JobLevel::Mid,
         _ => JobLevel::Senior,
     }
 }

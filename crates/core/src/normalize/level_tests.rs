@@ -72,6 +72,9 @@ fn a_role_called_manager_is_mid_level_unless_it_manages_people() {
     assert_eq!(level("Account Manager", None), Mid);
     assert_eq!(level("Product Manager", None), Mid);
     assert_eq!(level("Social Media Manager", None), Mid);
+    assert_eq!(level("Responsable Data & BI", None), Manager);
+    assert_eq!(level("KFZ-Meister/Betriebsleiter (m/w/d)", None), Manager);
+    assert_eq!(level("Regionalleiter Vertrieb (m/w/d)", None), Manager);
     assert_eq!(level("Junior Compliance and Immigrations Manager", None), Junior);
     assert_eq!(level("Graduate Account Manager", None), Graduate);
 }
@@ -117,11 +120,118 @@ fn employment_type_description_and_years_are_weaker_evidence_in_that_order() {
         job_level(&input(
             EmploymentType::FullTime,
             "Ideal for recent graduates.",
-            Some(5)
+            None
         )),
         Entry
+    );
+    // Two or more years asked is not a beginner's job, whatever else is said.
+    assert_eq!(
+        job_level(&input(
+            EmploymentType::FullTime,
+            "Ideal for recent graduates.",
+            Some(5)
+        )),
+        Senior
+    );
+    assert_eq!(
+        job_level(&input(
+            EmploymentType::FullTime,
+            "You bring proven experience in retail.",
+            None
+        )),
+        Mid
+    );
+    assert_eq!(
+        job_level(&input(
+            EmploymentType::FullTime,
+            "Whether you are starting out (no experience required) or bring proven experience, apply.",
+            None
+        )),
+        Unknown
     );
     assert_eq!(job_level(&input(EmploymentType::FullTime, "", Some(5))), Senior);
     assert_eq!(job_level(&input(EmploymentType::FullTime, "", Some(1))), Junior);
     assert_eq!(job_level(&input(EmploymentType::FullTime, "", None)), Unknown);
+}
+
+#[test]
+fn years_asked_overrule_an_early_career_title() {
+    let input = |title, min_years| LevelInput {
+        title,
+        seniority: None,
+        employment: EmploymentType::FullTime,
+        description: "",
+        min_years,
+    };
+    assert_eq!(job_level(&input("Junior Consultant", Some(3))), Mid);
+    assert_eq!(job_level(&input("Graduate Engineer", Some(6))), Senior);
+    assert_eq!(job_level(&input("Junior Consultant", Some(1))), Junior);
+    assert_eq!(
+        job_level(&input("Working Student Marketing", Some(2))),
+        Internship
+    );
+}
+
+#[test]
+fn a_board_level_that_the_description_contradicts_says_nothing() {
+    let input = |seniority, description| LevelInput {
+        title: "Pharmacy Technician",
+        seniority: Some(seniority),
+        employment: EmploymentType::FullTime,
+        description,
+        min_years: None,
+    };
+    assert_eq!(
+        job_level(&input("Senior Level", "No experience required: we train you.")),
+        Unknown
+    );
+    assert_eq!(
+        job_level(&input(
+            "Entry Level",
+            "You bring extensive experience in pharmacy."
+        )),
+        Unknown
+    );
+    assert_eq!(
+        job_level(&input("Entry Level", "We train you from day one.")),
+        Entry
+    );
+}
+
+#[test]
+fn titles_in_other_languages_and_ranks_are_read() {
+    for (title, expected) in [
+        ("Data Analyst - (H/F) - En alternance", Entry),
+        ("Alternant(e) Data Scientist", Entry),
+        ("Duales Studium Wirtschaftsinformatik (m/w/d)", Entry),
+        ("Quereinsteiger im Vertrieb (w/m/d)", Entry),
+        ("Młodszy Specjalista ds. Obsługi Klienta", Junior),
+        ("Becario/a de Marketing", Internship),
+        ("Abschlussarbeit (Bachelor) im Bereich Robotik", Internship),
+        ("Data engineer sénior Python", Senior),
+        ("Expert Data Management H/F", Senior),
+        ("Architecte Data (H/F)", Senior),
+        ("Consultant Data confirmé(e) F/H", Mid),
+        ("Data Engineer expérimenté", Mid),
+        ("Data Practice Leader", Lead),
+        ("Associate Product Manager", Junior),
+        ("Store Associate", Unknown),
+        ("Digital Strategy - Associate Manager", Mid),
+    ] {
+        assert_eq!(level(title, None), expected, "{title}");
+    }
+}
+
+#[test]
+fn an_early_career_word_about_the_people_served_is_not_the_level() {
+    for title in [
+        "Graduate Recruitment Coordinator",
+        "Early Careers Recruiter",
+        "Apprenticeship Assessor",
+        "Recruiter for Interns and Graduates",
+        "Ausbilder Elektrotechnik (m/w/d)",
+        "Mission mentorat - Data Analyst",
+    ] {
+        assert!(!level(title, None).is_early_career(), "{title}");
+    }
 }

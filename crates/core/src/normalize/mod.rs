@@ -6,6 +6,7 @@
 //! empty) rather than guessing.
 
 mod career;
+mod cues;
 mod employment;
 mod encoding;
 mod experience;
