@@ -39,13 +39,13 @@ pub fn run(options: &Options) -> anyhow::Result<String> {
             dir.display()
         );
     }
-    if let Some(field) = &options.mistakes {
-        if !FIELDS.contains(&field.as_str()) {
-            bail!(
-                "--mistakes: `{field}` is not a measured field ({})",
-                FIELDS.join(", ")
-            );
-        }
+    if let Some(field) = &options.mistakes
+        && !FIELDS.contains(&field.as_str())
+    {
+        bail!(
+            "--mistakes: `{field}` is not a measured field ({})",
+            FIELDS.join(", ")
+        );
     }
     let labels = match &options.labels {
         Some(dir) => labels::from_dir(dir)?,
