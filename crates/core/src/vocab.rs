@@ -15,6 +15,7 @@ text_enum! {
         Product => "product",
         Tech => "tech",
         Sustainability => "sustainability",
+        Legal => "legal",
         Unsure => "unsure",
     }
 }

@@ -32,6 +32,7 @@ pub(crate) fn career_paths(
     let department = keywords.scan(&department.map(str::to_lowercase).unwrap_or_default());
     let description = keywords.scan(&description.lower);
     let mut scored: Vec<(CareerPath, u32, bool)> = Vec::new();
+    let mut title_scores: Vec<(CareerPath, u32)> = Vec::new();
     for path in &keywords.paths {
         // A longer keyword is more specific: "business analyst" (strategy) should beat
         // "analyst" (data) on "Business Analyst".
@@ -41,6 +42,7 @@ pub(crate) fn career_paths(
             .filter(|(k, _)| title.as_keyword[*k])
             .map(|(_, words)| TITLE_WEIGHT * words)
             .sum();
+        title_scores.push((path.slug, title_score));
         let department_score = if path.department.iter().any(|&k| department.as_keyword[k]) {
             DEPARTMENT_WEIGHT
         } else {
@@ -70,6 +72,14 @@ pub(crate) fn career_paths(
     // path, a description's vocabulary does not add others.
     if scored.iter().any(|(_, _, strong)| *strong) {
         scored.retain(|(_, _, strong)| *strong);
+    }
+    // The title's dominant paths: a path the title names only in passing ("Data
+    // Engineer - Financial Services", "Consultant Data Analyst") beside a stronger one
+    // is not the job's. A board's department or category (often a broad guess, such as
+    // an aggregator's "Design" for a data job) speaks only when the title names no path.
+    let top_title = title_scores.iter().map(|(_, s)| *s).max().unwrap_or(0);
+    if top_title > 0 {
+        scored.retain(|(path, _, _)| title_scores.iter().any(|(p, s)| p == path && *s * 2 > top_title));
     }
     scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     scored.into_iter().map(|(path, _, _)| path).collect()
@@ -246,7 +256,35 @@ mod tests {
     #[test]
     fn a_title_with_no_path_words_and_nothing_else_has_no_path() {
         assert!(paths("Pharmacy Technician", None, "").is_empty());
-        assert!(paths("Construction Solicitor - Non Contentious", None, "").is_empty());
+        assert!(paths("Teaching Assistant - SEN", None, "").is_empty());
+    }
+
+    #[test]
+    fn legal_and_office_roles_have_paths_and_ai_engineering_is_tech() {
+        assert_eq!(
+            paths("Construction Solicitor - Non Contentious", None, ""),
+            vec![Legal]
+        );
+        assert_eq!(paths("Juriste droit social (H/F)", None, ""), vec![Legal]);
+        assert_eq!(paths("Data Protection Officer", None, ""), vec![Legal]);
+        assert_eq!(
+            paths("Executive Assistant to the CEO", None, ""),
+            vec![Operations]
+        );
+        assert_eq!(paths("Teamassistenz (m/w/d)", None, ""), vec![Operations]);
+        assert_eq!(paths("Claims Handler - Motor", None, ""), vec![Operations]);
+        assert_eq!(paths("Senior AI Engineer", None, ""), vec![Tech]);
+        assert_eq!(paths("Machine Learning Engineer", None, ""), vec![Tech]);
+    }
+
+    #[test]
+    fn a_path_the_title_names_in_passing_or_a_broad_category_does_not_join_the_main_one() {
+        assert_eq!(paths("Data Engineer - Financial Services", None, ""), vec![Data]);
+        assert_eq!(
+            paths("Data Engineer", Some("Emplois Création et Design"), ""),
+            vec![Data]
+        );
+        assert_eq!(paths("Wild Card", Some("Design"), ""), vec![Product]);
     }
 
     #[test]

@@ -76,8 +76,7 @@ pub struct Reading {
     pub level: JobLevel,
     pub early: Tri,
     /// The acceptable paths (a label may allow several; an answer is right when it is a
-    /// non-empty part of them, or both are empty). `legal` has no place in the
-    /// vocabulary yet and is kept as text.
+    /// non-empty part of them, or both are empty).
     pub paths: BTreeSet<String>,
     pub cities: BTreeSet<String>,
     pub countries: BTreeSet<String>,
@@ -160,7 +159,7 @@ fn parse_row(cells: &[&str]) -> anyhow::Result<Reading> {
     };
     let paths = list(cells[3]);
     for path in &paths {
-        if path != "legal" && path.parse::<CareerPath>().is_err() {
+        if path.parse::<CareerPath>().is_err() {
             bail!("paths: `{path}` is not a career path");
         }
     }

@@ -37,7 +37,7 @@ pub struct PreferencesBody {
     #[schema(required = true, min_items = 1, max_items = 3)]
     pub cities: Vec<String>,
     /// 1 or 2 of `strategy`, `finance`, `sales`, `marketing`, `data`, `operations`,
-    /// `product`, `tech`, `sustainability`, `unsure`.
+    /// `product`, `tech`, `sustainability`, `legal`, `unsure`.
     #[schema(required = true, min_items = 1, max_items = 2)]
     pub career_paths: Vec<String>,
     /// Job titles to look for (optional, at most 10, each at most 80 characters).
