@@ -38,9 +38,11 @@ fn parse_rss(ctx: &Ctx, body: &[u8]) -> Result<Page, ParseError> {
         ("rss", Some(channel)) => channel,
         _ => return Err(ctx.error(format!("expected an RSS <rss><channel>, found <{}>", root.name))),
     };
+    // The channel is titled with the company's name, as the JSON Feed is.
+    let company = channel.text_of("title");
     let mut page = Page::default();
     for (index, item) in channel.all("item").enumerate() {
-        match read_rss(ctx, item) {
+        match read_rss(ctx, company.as_deref(), item) {
             Ok(p) => page.postings.push(p),
             Err(reason) => page.skipped.push(Skipped { index, reason }),
         }
@@ -48,7 +50,7 @@ fn parse_rss(ctx: &Ctx, body: &[u8]) -> Result<Page, ParseError> {
     Ok(page)
 }
 
-fn read_rss(ctx: &Ctx, item: &Node) -> Result<RawPosting, String> {
+fn read_rss(ctx: &Ctx, company: Option<&str>, item: &Node) -> Result<RawPosting, String> {
     let link = item.text_of("link");
     let id = item
         .text_of("guid")
@@ -56,7 +58,7 @@ fn read_rss(ctx: &Ctx, item: &Node) -> Result<RawPosting, String> {
         .ok_or("missing id (<guid> or <link>)")?;
     let title = item.text_of("title").ok_or("missing title (<title>)")?;
     let mut p = ctx.posting(id, title);
-    p.company = ctx.board.to_owned();
+    p.company = company.unwrap_or(ctx.board).to_owned();
     p.url = link.unwrap_or_default();
     if let Some(locations) = item.child("locations") {
         for place in locations.all("location") {
@@ -73,6 +75,13 @@ fn read_rss(ctx: &Ctx, item: &Node) -> Result<RawPosting, String> {
         }
     }
     p.workplace = item.text_of("remoteStatus");
+    // Teamtailor's words: `fully` remote, `none` for no remote work; `hybrid` is read
+    // as a workplace by the normalizer, and `temporary` (remote for now) says neither.
+    p.remote = match p.workplace.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("fully") => Some(true),
+        Some("none") => Some(false),
+        _ => None,
+    };
     p.department = item.text_of("department");
     p.employment_type = item.text_of("employmentType");
     p.description_html = item.text_of("description");

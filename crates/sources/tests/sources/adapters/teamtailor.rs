@@ -29,7 +29,7 @@ fn teamtailor_reads_rss_items_with_namespaced_locations_and_department() {
     assert_eq!(skips(&page), vec![(2, "missing title (<title>)")]);
     let job = posting(&page, "6d1f7a52-8f3e-4b0a-9c1d-2e3f4a5b6c7d");
     assert_eq!(job.title, "Junior Game Designer");
-    assert_eq!(job.company, "skarholmen");
+    assert_eq!(job.company, "Skärholmen Studios", "the channel's title, trimmed");
     assert_eq!(
         job.url,
         "https://skarholmen.teamtailor.com/jobs/4410021-junior-game-designer"
@@ -46,6 +46,37 @@ fn teamtailor_reads_rss_items_with_namespaced_locations_and_department() {
             .contains("<strong>your first game</strong>")
     );
     assert_eq!(page.next, None, "the RSS feed names no next page");
+}
+
+#[test]
+fn teamtailor_rss_remote_status_fully_is_remote_and_none_is_not() {
+    let page = page_of(
+        SourceKind::Teamtailor,
+        "skarholmen",
+        "skarholmen-jobs.rss",
+        RSS_PAGE,
+    );
+    let designer = posting(&page, "6d1f7a52-8f3e-4b0a-9c1d-2e3f4a5b6c7d");
+    assert_eq!(designer.remote, None, "hybrid is a workplace, not a remote flag");
+    let tester = posting(&page, "7e2a8b63-9a4f-4c1b-8d2e-3f4a5b6c7d8e");
+    assert_eq!(
+        (tester.workplace.as_deref(), tester.remote),
+        (Some("none"), Some(false))
+    );
+    let fully = br#"<rss version="2.0"><channel><item>
+        <title>Gameplay Programmer</title><guid>d1e2f3a4</guid>
+        <link>https://skarholmen.teamtailor.com/jobs/4410030-gameplay-programmer</link>
+        <remoteStatus>fully</remoteStatus></item></channel></rss>"#;
+    let page = parse(SourceKind::Teamtailor, "skarholmen", fully, &url(RSS_PAGE)).expect("RSS");
+    assert_eq!(page.postings[0].remote, Some(true));
+}
+
+#[test]
+fn teamtailor_rss_without_a_channel_title_names_the_board() {
+    let body = br#"<rss version="2.0"><channel><item><title>Sound Designer</title>
+        <guid>e2f3a4b5</guid></item></channel></rss>"#;
+    let page = parse(SourceKind::Teamtailor, "skarholmen", body, &url(RSS_PAGE)).expect("RSS");
+    assert_eq!(page.postings[0].company, "skarholmen");
 }
 
 #[test]
@@ -141,7 +172,10 @@ fn teamtailor_rss_and_json_feed_give_the_same_ids_for_the_same_jobs() {
     let json = json_feed();
     for job in &rss.postings {
         let same = posting(&json, &job.external_id);
-        assert_eq!((&same.title, &same.url), (&job.title, &job.url));
+        assert_eq!(
+            (&same.title, &same.url, &same.company),
+            (&job.title, &job.url, &job.company)
+        );
     }
 }
 
