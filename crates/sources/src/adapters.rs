@@ -10,6 +10,7 @@ use url::Url;
 
 mod dates;
 mod html_scripts;
+mod job_posting;
 mod json;
 mod kind;
 mod request;

@@ -1,4 +1,4 @@
-//! XML feeds (Personio, Teamtailor RSS) and JSON-LD in career pages.
+//! Personio's XML feed and JSON-LD in career pages.
 
 use jobping_sources::adapters::{SourceKind, parse};
 
@@ -69,50 +69,6 @@ fn personio_with_an_html_error_page_or_truncated_xml_is_a_parse_error() {
     let truncated = b"<?xml version=\"1.0\"?><workzag-jobs><position><id>1</id><name>Intern";
     let err = parse(SourceKind::Personio, "alpenwerk", truncated, &page_url).expect_err("truncated");
     assert_eq!(err.kind, SourceKind::Personio);
-}
-
-const TEAMTAILOR_PAGE: &str = "https://skarholmen.teamtailor.com/jobs.rss";
-
-#[test]
-fn teamtailor_reads_rss_items_with_namespaced_locations_and_department() {
-    let page = page_of(
-        SourceKind::Teamtailor,
-        "skarholmen",
-        "skarholmen-jobs.rss",
-        TEAMTAILOR_PAGE,
-    );
-    assert_eq!(page.postings.len(), 2);
-    assert_eq!(skips(&page), vec![(2, "missing title (<title>)")]);
-    let job = posting(&page, "6d1f7a52-8f3e-4b0a-9c1d-2e3f4a5b6c7d");
-    assert_eq!(job.title, "Junior Game Designer");
-    assert_eq!(job.company, "skarholmen");
-    assert_eq!(
-        job.url,
-        "https://skarholmen.teamtailor.com/jobs/4410021-junior-game-designer"
-    );
-    assert_eq!(job.locations, strings(&["Stockholm, Sweden", "Göteborg, Sweden"]));
-    assert_eq!(job.countries, strings(&["Sweden"]));
-    assert_eq!(job.department.as_deref(), Some("Design"));
-    assert_eq!(job.workplace.as_deref(), Some("hybrid"));
-    assert_eq!(job.posted_at, Some(at(2026, 10, 5, 9, 0, 0, 2)));
-    assert!(
-        job.description_html
-            .as_deref()
-            .unwrap()
-            .contains("<strong>your first game</strong>")
-    );
-}
-
-#[test]
-fn teamtailor_with_json_instead_of_rss_is_a_parse_error() {
-    let err = parse(
-        SourceKind::Teamtailor,
-        "skarholmen",
-        b"{\"jobs\":[]}",
-        &url(TEAMTAILOR_PAGE),
-    )
-    .expect_err("not RSS");
-    assert_eq!(err.kind, SourceKind::Teamtailor);
 }
 
 const CAREER_PAGE: &str = "https://careers.portoharbour.example/jobs";

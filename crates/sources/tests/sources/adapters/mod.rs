@@ -7,6 +7,7 @@ mod company_boards;
 mod feeds;
 mod properties;
 mod requests;
+mod teamtailor;
 
 use jobping_core::RawPosting;
 use jobping_sources::adapters::{Page, SourceKind, parse};
