@@ -9,6 +9,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::words::{lines_mentioning, needles};
+use crate::JobLevel;
 
 /// Phrases that ask for an experienced person, in the languages we read.
 static EXPERIENCED: LazyLock<Regex> = LazyLock::new(|| {
@@ -79,6 +80,19 @@ static BEGINNERS: LazyLock<Regex> = LazyLock::new(|| {
         r"|keine (?:berufserfahrung|erfahrung|vorkenntnisse) (?:erforderlich|notwendig|nötig)|berufseinsteiger(?:innen)?\b|quereinsteiger(?:innen)?\b",
         r"|débutante?s? (?:acceptée?s?|bienvenue?s?)|jeunes? diplômée?s?|sans expérience|aucune expérience (?:n'est )?(?:requise|exigée|nécessaire)",
         r"|sin experiencia|recién titulad[oa]s?|senza esperienza|neolaureat[oi]|geen ervaring (?:nodig|vereist)|startersfunctie|bez doświadczenia",
+        r"|early career teachers?|ects?|nqts?|newly qualified",
+        r")\b",
+    ))
+    .expect("valid regex")
+});
+
+/// Phrases that ask for a first taste of work: a junior job.
+static FIRST_EXPERIENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(?:",
+        r"(?:erste|ersten) (?:[\p{L}-]+ ){0,2}(?:berufserfahrung|erfahrungen?|praxiserfahrung)",
+        r"|(?:une )?premi[èe]re exp[ée]rience|first (?:work |professional |hands-on )?experience",
+        r"|primera experiencia|prima esperienza|eerste (?:werk)?ervaring|pierwsze doświadczenie",
         r")",
     ))
     .expect("valid regex")
@@ -108,6 +122,17 @@ static NEEDLES: LazyLock<AhoCorasick> = LazyLock::new(|| {
         "diplôm",
         "titulad",
         "neolaureat",
+        "ect",
+        "nqt",
+        "qualified",
+        "erste",
+        "première",
+        "premiere",
+        "first",
+        "primera",
+        "prima",
+        "eerste",
+        "pierwsze",
     ])
 });
 
@@ -124,10 +149,17 @@ pub(crate) fn asks_for_experience(description: &str) -> bool {
     })
 }
 
-/// Whether the description opens the job to beginners.
-pub(crate) fn welcomes_beginners(description: &str) -> bool {
+/// Whether the description opens the job to beginners: `Entry` when no experience is
+/// needed, `Junior` when a first experience is asked (and not merely wished for).
+pub(crate) fn beginner_level(description: &str) -> Option<JobLevel> {
     let text = lines_mentioning(description, &NEEDLES).to_lowercase();
-    BEGINNERS.is_match(&text)
+    if BEGINNERS.is_match(&text) {
+        return Some(JobLevel::Entry);
+    }
+    FIRST_EXPERIENCE
+        .find_iter(&text)
+        .any(|m| !A_WISH.is_match(&text[m.end()..]))
+        .then_some(JobLevel::Junior)
 }
 
 fn floor(text: &str, mut i: usize) -> usize {
@@ -193,9 +225,21 @@ mod tests {
             "Débutant accepté.",
             "Poste ouvert aux jeunes diplômés.",
             "No se requiere experiencia: puesto sin experiencia previa.",
+            "This post is suitable for ECTs.",
         ] {
-            assert!(welcomes_beginners(text), "{text}");
+            assert_eq!(beginner_level(text), Some(JobLevel::Entry), "{text}");
         }
-        assert!(!welcomes_beginners("You have five years of experience."));
+        for text in [
+            "Du hast erste Erfahrungen im Vertrieb gesammelt.",
+            "Vous avez une première expérience en analyse de données.",
+            "You have first experience with React.",
+        ] {
+            assert_eq!(beginner_level(text), Some(JobLevel::Junior), "{text}");
+        }
+        assert_eq!(beginner_level("You have five years of experience."), None);
+        assert_eq!(
+            beginner_level("Erste Erfahrungen mit Kubernetes sind von Vorteil."),
+            None
+        );
     }
 }

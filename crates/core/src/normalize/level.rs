@@ -36,7 +36,8 @@ pub(crate) fn job_level(input: &LevelInput<'_>) -> JobLevel {
         };
     }
     let experienced = years_rule_out || cues::asks_for_experience(input.description);
-    let beginners = cues::welcomes_beginners(input.description);
+    let beginner = cues::beginner_level(input.description);
+    let beginners = beginner.is_some();
     if let Some(level) = input.seniority.and_then(from_field) {
         let disagrees = if level.is_early_career() {
             experienced && !beginners
@@ -53,15 +54,16 @@ pub(crate) fn job_level(input: &LevelInput<'_>) -> JobLevel {
     if let Some(years) = input.min_years {
         return from_years(years);
     }
-    match (beginners, experienced) {
-        (true, false) => JobLevel::Entry,
-        (false, true) => JobLevel::Mid,
+    match (beginner, experienced) {
+        (Some(level), false) => level,
+        (None, true) => JobLevel::Mid,
         // "Whether you are starting out or an expert": open to both, so unknown.
-        (true, true) => JobLevel::Unknown,
+        (Some(JobLevel::Junior), true) => JobLevel::Mid,
+        (Some(_), true) => JobLevel::Unknown,
         // "Account Manager", "Marketing Manager" name a role rather than a rank, but one
         // that is seldom a first job: with nothing else said, mid-level.
-        (false, false) if has_word(&title, "manager") || has_word(&title, "managerin") => JobLevel::Mid,
-        (false, false) => JobLevel::Unknown,
+        (None, false) if has_word(&title, "manager") || has_word(&title, "managerin") => JobLevel::Mid,
+        (None, false) => JobLevel::Unknown,
     }
 }
 
