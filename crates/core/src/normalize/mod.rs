@@ -7,6 +7,7 @@
 
 mod career;
 mod cues;
+mod deadline;
 mod employment;
 mod encoding;
 mod experience;
@@ -261,7 +262,13 @@ pub fn normalize(raw: &RawPosting, taxonomy: &Taxonomy, now: OffsetDateTime) -> 
         salary,
         employment_type,
         posted_at: raw.posted_at.filter(|at| *at <= now + Duration::days(1)),
-        valid_through: raw.valid_through,
+        // The board's own field first; a deadline stated in the text otherwise.
+        valid_through: raw.valid_through.or_else(|| {
+            deadline::stated_deadline(
+                &description.text,
+                raw.posted_at.filter(|at| *at <= now).unwrap_or(now),
+            )
+        }),
         description_text: description.text,
         description_html: description.html,
         fingerprint,
