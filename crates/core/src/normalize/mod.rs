@@ -219,7 +219,7 @@ pub fn normalize(raw: &RawPosting, taxonomy: &Taxonomy, now: OffsetDateTime) -> 
     // Lowercased once for the readers that search the title and description by word.
     let (title_folded, text_folded) = (text::Folded::new(&title), text::Folded::new(&description.text));
     let career_paths = career::career_paths(&title_folded, department.as_deref(), &text_folded, taxonomy);
-    let visa = visa::visa_signal(&format!("{title}\n{}", description.text));
+    let visa = visa::job_visa_signal(&title, &description.text);
     let languages_required = language::languages_required(&[&title_folded, &text_folded], taxonomy);
     // The board's own statement first: it costs nothing, while detection is the dearest
     // step of normalization and is only needed when the board is silent.

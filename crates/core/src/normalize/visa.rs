@@ -21,6 +21,12 @@ static REFUSES: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?-u:\b)not eligible for (?:visa |immigration )?sponsorship(?-u:\b)",
         r"|(?-u:\b)without (?:the need for |requiring )?(?:visa |employer |immigration )?sponsorship(?-u:\b)",
         r"|(?-u:\b)kein(?:e)? (?:visa[- ]?)?(?:sponsoring|unterstützung beim visum|visumsunterstützung)(?-u:\b)",
+        r"|keine visa-?unterstützung|kein visa-?sponsoring|können (?:leider )?keine? (?:visa|arbeitserlaubnis|visum)",
+        r"|pas de (?:parrainage|sponsorisation|sponsoring) (?:de |du )?visa|ne (?:pouvons|proposons|sponsorisons|parrainons) pas[^.;\n]{0,30}visa",
+        r"|sin patrocinio|no (?:ofrecemos|podemos ofrecer|proporcionamos) (?:el )?patrocinio|no se ofrece patrocinio",
+        r"|non (?:offriamo|possiamo offrire|forniamo) (?:la )?sponsorizzazione|nessuna sponsorizzazione",
+        r"|geen (?:visum)?sponsoring|geen visumsponsoring|kunnen geen (?:visum|werkvergunning)",
+        r"|nie (?:zapewniamy|oferujemy) (?:sponsorowania|sponsoringu|wsparcia wizowego)",
     ))
     .expect("valid regex")
 });
@@ -50,9 +56,29 @@ static RIGHT_TO_WORK: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?-u:\b)work authori[sz]ation (?:is )?required(?-u:\b)",
         r"|(?-u:\b)arbeitserlaubnis(?-u:\b)",
         r"|(?-u:\b)permis de travail(?-u:\b)",
+        r"|(?:authori[sz]ed|eligible|permitted) for employment in|(?:right|eligibility) to work (?:in|within) the",
+        r"|visa de travail valide|titre de séjour valide|autorisation de travail (?:valide|en cours)",
+        r"|permiso de trabajo (?:válido|vigente)|autorización (?:para|de) trabajar",
+        r"|permesso di (?:lavoro|soggiorno) (?:valido|in corso)|werkvergunning (?:vereist|verplicht|nodig)|geldige werkvergunning",
+        r"|pozwolenie na pracę|prawo do pracy w",
+        r"|gültige arbeitserlaubnis|aufenthalts- und arbeitserlaubnis|arbeitsberechtigung",
     ))
     .expect("valid regex")
 });
+
+/// The posting's visa signal. A job whose work is immigration or mobility ("Immigration
+/// Paralegal", "Global Mobility Specialist") talks about visas for others: its offer
+/// words are the duties, not an offer to the candidate (its refusals still count).
+pub(crate) fn job_visa_signal(title: &str, description: &str) -> VisaSignal {
+    static ABOUT_VISAS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?-u:\b)(?:immigration|mobility|visa|visas|relocation|einwanderung|aufenthalt\w*|immigración|mobilité|migration)(?-u:\b)")
+            .expect("valid regex")
+    });
+    match visa_signal(&format!("{title}\n{description}")) {
+        VisaSignal::Sponsors if ABOUT_VISAS.is_match(title) => VisaSignal::Unknown,
+        signal => signal,
+    }
+}
 
 /// The visa signal in the title and description. A refusal beats an offer (it often
 /// quotes the offer's words); an offer beats a right-to-work line, which is often
@@ -69,6 +95,19 @@ pub(crate) fn visa_signal(text: &str) -> VisaSignal {
             "permis",
             "authori",
             "entitled",
+            "employment in",
+            "séjour",
+            "patrocinio",
+            "permiso",
+            "autorización",
+            "sponsorizzazione",
+            "permesso",
+            "werkvergunning",
+            "pozwolen",
+            "prawo do pracy",
+            "sponsorowania",
+            "wizow",
+            "arbeitsberechtigung",
         ])
     });
     let text = &lines_mentioning(text, &NEEDLES);
@@ -111,8 +150,42 @@ mod tests {
             ("EU work permit required.", RightToWorkRequired),
             ("Arbeitserlaubnis erforderlich.", RightToWorkRequired),
             ("Join our Dublin team building payments.", Unknown),
+            ("Wir bieten leider keine Visa-Unterstützung an.", NoSponsorship),
+            ("Nous ne proposons pas de parrainage de visa.", NoSponsorship),
+            ("Puesto sin patrocinio de visado.", NoSponsorship),
+            ("Non offriamo sponsorizzazione del visto.", NoSponsorship),
+            ("Helaas geen visumsponsoring mogelijk.", NoSponsorship),
+            ("Nie zapewniamy sponsorowania wizy.", NoSponsorship),
+            (
+                "Applicants must be legally authorized for employment in the United States.",
+                RightToWorkRequired,
+            ),
+            (
+                "Visa requirements: visa de travail valide pour la France",
+                RightToWorkRequired,
+            ),
+            ("Werkvergunning vereist voor Nederland.", RightToWorkRequired),
+            ("Wymagane pozwolenie na pracę w Polsce.", RightToWorkRequired),
         ] {
             assert_eq!(visa_signal(text), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn a_job_in_immigration_does_not_offer_sponsorship_by_describing_it() {
+        let duties = "You will prepare visa sponsorship applications and offer visa support to our clients.";
+        assert_eq!(job_visa_signal("Immigration Paralegal", duties), Unknown);
+        assert_eq!(job_visa_signal("Global Mobility Coordinator", duties), Unknown);
+        assert_eq!(
+            job_visa_signal("Data Analyst", "Visa sponsorship available."),
+            Sponsors
+        );
+        assert_eq!(
+            job_visa_signal(
+                "Immigration Paralegal",
+                "We are unable to offer visa sponsorship."
+            ),
+            NoSponsorship
+        );
     }
 }
