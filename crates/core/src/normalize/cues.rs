@@ -23,6 +23,7 @@ static EXPERIENCED: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:an?|are you an?) (?:[\p{L}-]+,? (?:and |& )?){0,3}?(?:experienced|seasoned)",
         r"|(?:previous|prior) (?:[\p{L}-]+ ){0,2}experience (?:in|as|of|with|working)",
         r"|(?:have|has|having|possess|bring|with) (?:[\p{L}-]+ ){0,2}experience (?:in|of|as|with|working)",
+        r"|(?:en tant que|as an?|als|come|como) (?:[\p{L}-]+ ){0,3}(?:s[eé]nior|confirmée?|expérimentée?|erfahrene[rn]?)",
         // French
         r"|confirmée?s?\b|confirmé(?:\.|\()e|expérimentée?s?\b|expérimenté(?:\.|\()e",
         r"|(?:solide|significative|forte|longue|riche|véritable) expérience|expérience (?:significative|solide|confirmée|avérée|probante|réussie (?:de|d'au moins|en tant|sur))",
@@ -108,6 +109,8 @@ static NEEDLES: LazyLock<AhoCorasick> = LazyLock::new(|| {
         "expérience",
         "éprouv",
         "expertise",
+        "senior",
+        "sénior",
         "erfahr",
         "experiencia",
         "esperienz",
@@ -145,7 +148,13 @@ pub(crate) fn asks_for_experience(description: &str) -> bool {
         // experience in" is little.
         let noun = NOUN.find(m.as_str()).map_or(0, |n| n.start());
         let lead_in = format!("{before}{}", &m.as_str()[..noun]);
-        !ABOUT_OTHERS.is_match(before) && !A_WISH.is_match(&text[m.end()..]) && !LITTLE.is_match(&lead_in)
+        // "Join our team as a senior analyst": the role, not the team, is experienced.
+        let as_role = ["en tant que ", "as a ", "as an ", "als ", "come ", "como "]
+            .iter()
+            .any(|w| m.as_str().starts_with(w));
+        (as_role || !ABOUT_OTHERS.is_match(before))
+            && !A_WISH.is_match(&text[m.end()..])
+            && !LITTLE.is_match(&lead_in)
     })
 }
 
@@ -188,6 +197,7 @@ mod tests {
             "Se requiere experiencia demostrable en SQL.",
             "Richiesta comprovata esperienza nel ruolo.",
             "Je hebt ruime ervaring met Java.",
+            "Rejoignez notre équipe en tant que Data Analyste Sénior.",
             "Wymagamy kilkuletnie doświadczenie w testowaniu.",
             "Looking to appoint an experienced credit controller to our team.",
             "We are seeking a skilled and experienced technician.",

@@ -17,6 +17,15 @@ static YEARS: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Experience named before its length: "un minimum d'expérience de 4 ans", "experience of
+/// at least 3 years", "Berufserfahrung von mindestens 2 Jahren": always a requirement.
+static EXPERIENCE_OF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:exp[eé]rience|erfahrung|experiencia|esperienza|ervaring)(?:\s+(?:professionnelle|professional|relevante?|similaire))?\s+(?:de|d['’]au moins|of|von|de al menos|di almeno|van)\s+(?:minimum\s+|mindestens\s+|at least\s+|au moins\s+|min\.?\s+)?{NUMBER}\s*\+?\s*{UNIT}(?-u:\b)"
+    ))
+    .expect("valid regex")
+});
+
 /// What must follow a number of years for it to be about experience, not a company's
 /// age ("for 10+ years we have…") or a contract's length.
 static ABOUT_EXPERIENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -51,6 +60,11 @@ pub(crate) fn min_years_experience(texts: &[&str]) -> Option<u8> {
             super::words::needles(&["year", "yr", "jahr", "ans", "anné", "annee", "año", "anni"])
         });
         let text = &super::words::lines_mentioning(text, &NEEDLES);
+        for caps in EXPERIENCE_OF.captures_iter(text) {
+            if let Some(years) = number(&caps["n"]).filter(|&y| y <= 30) {
+                shaped_best = Some(shaped_best.map_or(years, |b| b.max(years)));
+            }
+        }
         for caps in YEARS.captures_iter(text) {
             let whole = caps.get(0).expect("group 0 always matches");
             let after = &text[whole.end()..];
@@ -139,6 +153,9 @@ mod tests {
                 Some(3),
             ),
             ("Must be at least 16 years of age", None),
+            ("Un Data Engineer avec un minimum d'expérience de 4 ans.", Some(4)),
+            ("Professional experience of at least 3 years in sales.", Some(3)),
+            ("Berufserfahrung von mindestens 2 Jahren im Einkauf.", Some(2)),
             (
                 "Northwind Ltd has over 15 years of experience in digital health.",
                 None,
