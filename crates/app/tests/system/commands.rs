@@ -365,3 +365,70 @@ async fn scrape_leaves_a_board_polled_just_now_alone_unless_forced_and_then_find
     let jobs = site.ok(&["jobs", "list", "--json"]).await.json_lines();
     assert_eq!(jobs.len(), 2, "no duplicates: {jobs:#?}");
 }
+
+/// Adzuna as a scraper re-wrapped it (`{"metadata", "jobs"}`), fictional companies.
+const RECORDED_ADZUNA: &str = r#"{"metadata": {"search_term": "data"}, "jobs": [
+ {"id": "7001", "title": "Alternance - Data Analyst (H/F)", "company": {"display_name": "Lisière Analytique"},
+  "location": {"area": ["France", "Ile-de-France", "Hauts-de-Seine", "Nanterre"], "display_name": "Nanterre, Hauts-de-Seine"},
+  "description": "Rejoignez-nous en alternance pour 24 mois. Travail en hybride, deux jours sur site…",
+  "redirect_url": "https://www.adzuna.fr/details/7001", "created": "2025-06-01T10:00:00Z"},
+ {"id": "7002", "title": "Data Engineer confirmé (F/H)", "company": {"display_name": "Lisière Analytique"},
+  "location": {"area": ["France", "Auvergne-Rhône-Alpes", "Lyon"], "display_name": "Lyon, Rhône"},
+  "description": "Vous justifiez d'une expérience de 5 ans en data engineering…",
+  "redirect_url": "https://www.adzuna.fr/details/7002", "created": "2025-06-01T10:00:00Z"}
+]}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eval_normalizer_measures_recorded_payloads_and_says_plainly_when_they_are_absent() {
+    let site = Site::empty();
+    // In an empty folder the default (../shared/fixtures/real-2) is absent: a plain
+    // message and a failed exit, no panic.
+    let absent = site.run(&["eval-normalizer"]).await;
+    assert!(!absent.status.success(), "{absent}");
+    assert!(
+        absent
+            .stderr
+            .contains("no recorded payloads at ../shared/fixtures/real-2"),
+        "{absent}"
+    );
+
+    std::fs::create_dir_all(site.path().join("payloads/adzuna")).unwrap();
+    std::fs::write(
+        site.path().join("payloads/adzuna/fr-search.json"),
+        RECORDED_ADZUNA,
+    )
+    .unwrap();
+    std::fs::create_dir_all(site.path().join("labels")).unwrap();
+    std::fs::write(
+        site.path().join("labels/mine.tsv"),
+        "key\tlevel\tearly\tpaths\tcities\tcountries\twork\tvisa\tlanguages\tdeadline\n\
+         adzuna/fr-search.json#0\tentry\tyes\tdata\tparis\tFR\thybrid\tunknown\t-\t-\n\
+         adzuna/fr-search.json#1\tsenior\tno\tdata|tech\t-\tFR\tunknown\tunknown\t-\t-\n",
+    )
+    .unwrap();
+    let run = site
+        .ok(&[
+            "eval-normalizer",
+            "payloads",
+            "--labels",
+            "labels",
+            "--mistakes",
+            "city",
+        ])
+        .await;
+    assert!(
+        run.stdout
+            .contains("measured on 2 labelled real postings (1 files in payloads"),
+        "{run}"
+    );
+    let row = |field: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(field))
+            .unwrap_or_else(|| panic!("no {field} row: {run}"))
+            .to_owned()
+    };
+    assert!(row("early-career ").ends_with("2         2      1.000"), "{run}");
+    assert!(row("country").ends_with("2         2      1.000"), "{run}");
+    assert!(row("early-career  yes").contains("1.000      1.000"), "{run}");
+}
