@@ -3,6 +3,7 @@ use std::fmt::Write as _;
 
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 
@@ -59,9 +60,13 @@ pub enum EmailError {
 }
 
 impl EmailAddress {
-    /// Parses and normalizes an address typed by a person (surrounding spaces are dropped).
+    /// Parses and normalizes an address typed by a person: surrounding spaces dropped,
+    /// Unicode in compatibility form (NFKC: a full-width "ａ" is "a"), and an
+    /// internationalized domain written in ASCII ("bücher.example" is
+    /// "xn--bcher-kva.example"), so that one mailbox has one spelling.
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let raw = raw.trim();
+        let normalized: String = raw.nfkc().collect();
+        let raw = normalized.trim();
         if raw.is_empty() {
             return Err(EmailError::Empty);
         }
@@ -80,7 +85,7 @@ impl EmailAddress {
         {
             return Err(EmailError::LocalPart);
         }
-        let domain = domain.to_ascii_lowercase();
+        let domain = idna::domain_to_ascii(domain).map_err(|_| EmailError::Domain)?;
         if !is_domain(&domain) {
             return Err(EmailError::Domain);
         }
@@ -110,6 +115,21 @@ impl EmailAddress {
         let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&key.0).expect("HMAC takes any key length");
         mac.update(self.canonical().as_bytes());
         hex(&mac.finalize().into_bytes())
+    }
+
+    /// The mailbox an address delivers to, for limits that must not be dodged by
+    /// spelling one inbox many ways: lower-cased, without a "+tag" (sub-addressing, which
+    /// most providers deliver to the same inbox), and for Gmail without the dots that
+    /// Gmail ignores ("J.Doe+jobs@googlemail.com" is "jdoe@gmail.com"). Never used to
+    /// send: the subscriber's own spelling is kept for that.
+    pub fn mailbox(&self) -> String {
+        let canonical = self.canonical();
+        let (local, domain) = canonical.split_once('@').unwrap_or((&canonical, ""));
+        let local = local.split_once('+').map_or(local, |(base, _)| base);
+        match domain {
+            "gmail.com" | "googlemail.com" => format!("{}@gmail.com", local.replace('.', "")),
+            _ => format!("{local}@{domain}"),
+        }
     }
 
     /// A masked form safe for logs and traces: `a***@example.com`.
@@ -174,6 +194,35 @@ mod tests {
         let email = EmailAddress::parse("  Ada.Lovelace+jobs@Example.CO.UK ").unwrap();
         assert_eq!(email.as_str(), "Ada.Lovelace+jobs@example.co.uk");
         assert_eq!(email.canonical(), "ada.lovelace+jobs@example.co.uk");
+    }
+
+    #[test]
+    fn one_mailbox_has_one_spelling() {
+        // Full-width letters and the ideographic full stop fold under NFKC.
+        let wide = EmailAddress::parse("ａｄａ@ｅｘａｍｐｌｅ．com").unwrap();
+        assert_eq!(wide.as_str(), "ada@example.com");
+        // An internationalized domain is kept in its ASCII (punycode) form.
+        let idn = EmailAddress::parse("Ada@Bücher.Example").unwrap();
+        assert_eq!(idn.as_str(), "Ada@xn--bcher-kva.example");
+        assert_eq!(
+            EmailAddress::parse("ada@xn--bcher-kva.example")
+                .unwrap()
+                .canonical(),
+            idn.canonical()
+        );
+    }
+
+    #[test]
+    fn the_mailbox_ignores_tags_case_and_gmail_dots() {
+        let mailbox = |a: &str| EmailAddress::parse(a).unwrap().mailbox();
+        assert_eq!(mailbox("J.Doe+jobs@googlemail.com"), "jdoe@gmail.com");
+        assert_eq!(mailbox("jdoe@gmail.com"), "jdoe@gmail.com");
+        assert_eq!(mailbox("Ada.Lovelace+x@Example.com"), "ada.lovelace@example.com");
+        assert_ne!(
+            mailbox("ada.l@example.com"),
+            mailbox("adal@example.com"),
+            "dots matter outside Gmail"
+        );
     }
 
     #[test]

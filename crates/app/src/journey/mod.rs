@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use self::email::EmailTask;
+use crate::limits::Quota;
 use crate::state::AppState;
 use crate::tokens::{Claims, Purpose};
 
@@ -163,12 +164,42 @@ pub async fn signup(state: &AppState, request: SignupRequest) -> Result<(), Jour
         .store
         .claim_link_email(subscriber.id, state.settings.signup.link_interval, now)
         .await?
+        && mailbox_allows(state, &subscriber.email).await
     {
         email::enqueue(state, subscriber.id, email, now).await?;
     } else {
         tracing::info!(subscriber = %subscriber.id, "a link was emailed recently: not sending another");
     }
     Ok(())
+}
+
+/// Link emails one mailbox may receive per `signup.link_interval`, however its address is
+/// spelled ("a+1@", "a+2@", "a.b@gmail.com" and "ab@gmail.com" are one inbox).
+const MAILBOX_LINKS: u32 = 3;
+
+/// Whether another link email may go to this address's mailbox now, so that nobody can
+/// flood one inbox by signing it up under many spellings. Counted in the rate limiter
+/// (Redis when shared) under a hash of the mailbox, never the address; when the limiter
+/// is down the per-address claim alone applies.
+async fn mailbox_allows(state: &AppState, email: &EmailAddress) -> bool {
+    let interval = state.settings.signup.link_interval;
+    if interval.is_zero() {
+        return true;
+    }
+    let key =
+        EmailAddress::parse(&email.mailbox()).map_or_else(|_| email.hashed(), |mailbox| mailbox.hashed());
+    match state
+        .limits
+        .check("link_mailbox", &key, Quota::new(MAILBOX_LINKS, interval))
+        .await
+    {
+        Ok(verdict) if verdict.allowed() => true,
+        Ok(_) => {
+            tracing::info!(email = %email.masked(), "this mailbox was sent links recently under other spellings: not sending another");
+            false
+        }
+        Err(_) => true,
+    }
 }
 
 /// Emails a manage link to an address if it belongs to an active subscriber (a pending
@@ -189,6 +220,7 @@ pub async fn request_link(state: &AppState, address: &str) -> Result<(), Journey
         .store
         .claim_link_email(subscriber.id, state.settings.signup.link_interval, now)
         .await?
+        && mailbox_allows(state, &email).await
     {
         email::enqueue(state, subscriber.id, task, now).await?;
     }

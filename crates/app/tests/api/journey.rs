@@ -562,3 +562,38 @@ app_test!(
         assert!(app.subscriber("p3@example.com").await.is_none());
     }
 );
+
+fn roomy_signup_limit() -> Options {
+    Options {
+        env: vec![("JOBPING_SIGNUP_PER_IP_PER_HOUR", "50".into())],
+        ..Options::default()
+    }
+}
+
+app_test!(
+    one_inbox_under_many_spellings_gets_a_few_link_emails_not_one_per_spelling,
+    roomy_signup_limit,
+    |app: TestApp| async move {
+        let spellings = [
+            "mailbox.owner+1@gmail.com",
+            "mailbox.owner+2@gmail.com",
+            "MailboxOwner@googlemail.com",
+            "m.a.i.l.b.o.x.owner@gmail.com",
+            "mailboxowner+jobs@gmail.com",
+            "mailbox.owner+3@gmail.com",
+        ];
+        for address in spellings {
+            let response = app.post_form("/signup", &signup_form(address)).await;
+            // The same answer for every spelling: nobody learns what was sent.
+            assert_eq!(response.status(), StatusCode::OK, "{address}");
+        }
+        app.drain().await;
+        let sent: usize = spellings.iter().map(|a| app.emails_to(a).len()).sum();
+        assert_eq!(sent, 3, "at most three link emails per mailbox per interval");
+        // Another inbox is not affected.
+        app.post_form("/signup", &signup_form("someone.else@gmail.com"))
+            .await;
+        app.drain().await;
+        assert_eq!(app.emails_to("someone.else@gmail.com").len(), 1);
+    }
+);
