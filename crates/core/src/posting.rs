@@ -36,6 +36,9 @@ pub struct RawPosting {
     pub locations: Vec<String>,
     /// Country hints given apart from locations (codes or names).
     pub countries: Vec<String>,
+    /// The one country the board covers (ISO 3166-1 alpha-2), for towns it names
+    /// without one: Reed is British, Arbeitnow German, an Adzuna search one country's.
+    pub board_country: Option<String>,
     /// An explicit remote flag, when the board has one.
     pub remote: Option<bool>,
     /// The board's workplace type as given ("hybrid", "onsite", "unspecified").

@@ -5,10 +5,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::city_part::{city_part, postcode_city, postcode_country, puts_part_elsewhere};
 use super::encoding::repair_mojibake;
 use super::postcode::uk_postcode;
 use super::region::{Region, region, subdivision_country};
 use super::text::collapse_spaces;
+use super::towns::town_country;
 use crate::posting::RawPosting;
 use crate::taxonomy::Taxonomy;
 use crate::{JobLocation, RemoteScope, WorkEnvironment};
@@ -85,17 +87,36 @@ fn collect_locations(
     raw: &RawPosting,
     taxonomy: &Taxonomy,
 ) -> Vec<JobLocation> {
+    // The country a town named without one is in: the single country given apart from
+    // the locations, else the one the board covers. A region ("UK&I", "EMEA") is no
+    // town and stays as it is.
+    let country_of_towns = match hinted {
+        [only] => Some(only),
+        _ => raw.board_country.as_ref(),
+    };
     let mut locations: Vec<JobLocation> = Vec::new();
-    for location in parts.iter().filter_map(|p| p.location.clone()) {
-        let same = |l: &JobLocation| match (&location.city, &location.country) {
-            (None, None) => l.raw == location.raw,
-            _ => l.city == location.city && l.country == location.country,
+    for part in parts {
+        let Some(location) = &part.location else {
+            continue;
         };
-        if !locations.iter().any(same) {
-            locations.push(location);
+        let unplaced = location.city.is_none() && location.country.is_none();
+        let same = |l: &JobLocation| {
+            if unplaced {
+                l.raw == location.raw
+            } else {
+                l.city == location.city && l.country == location.country
+            }
+        };
+        if locations.iter().any(same) {
+            continue;
         }
+        let mut location = location.clone();
+        if unplaced && part.region.is_none() {
+            location.country = country_of_towns.cloned();
+        }
+        locations.push(location);
     }
-    // A single country given apart from the locations says where an unplaced town is.
+    // A single country given apart from the locations says where an unplaced region is.
     if let [only] = hinted {
         for location in locations
             .iter_mut()
@@ -224,6 +245,14 @@ fn read_part(part: &str, taxonomy: &Taxonomy) -> Part {
     }
 }
 
+/// The places a text names ("Paris, France", "La Défense / Remote"), for a place a
+/// posting states outside its location fields.
+pub(crate) fn places_in(text: &str, taxonomy: &Taxonomy) -> Vec<JobLocation> {
+    split_locations(text)
+        .filter_map(|part| read_part(part, taxonomy).location)
+        .collect()
+}
+
 /// The place words of one location, ways of working and brackets gone: "Hybrid
 /// (Frankfurt, DE)" is ["Frankfurt", "DE"].
 fn segments(part: &str) -> Vec<String> {
@@ -258,8 +287,23 @@ pub(crate) fn town(location: &JobLocation, taxonomy: &Taxonomy) -> Option<String
 
 /// A city and country from the segments of one place ("Paris", "Île-de-France", "France").
 fn resolve(segments: &[String], raw: &str, taxonomy: &Taxonomy) -> JobLocation {
-    let city_at = segments.iter().position(|s| taxonomy.city_named(s).is_some());
-    let mut city = city_at.and_then(|i| taxonomy.city_named(&segments[i]));
+    // A city named outright wins over a part of one ("Bobigny") named elsewhere in the
+    // place; a part beside a region that puts it elsewhere is a namesake ("Montreuil,
+    // Pas-de-Calais").
+    let found = segments
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| taxonomy.city_named(s).map(|c| (i, c)))
+        .or_else(|| {
+            let (at, city) = segments
+                .iter()
+                .enumerate()
+                .find_map(|(i, s)| city_part(s, taxonomy).map(|c| (i, c)))?;
+            let namesake = segments.iter().any(|s| puts_part_elsewhere(city, s));
+            Some((at, city)).filter(|_| !namesake)
+        });
+    let city_at = found.map(|(i, _)| i);
+    let mut city = found.map(|(_, c)| c);
     let mut country: Option<String> = None;
     let mut elsewhere = false;
     for (i, segment) in segments.iter().enumerate().rev() {
@@ -301,7 +345,7 @@ fn resolve(segments: &[String], raw: &str, taxonomy: &Taxonomy) -> JobLocation {
     if elsewhere {
         city = None;
     }
-    let country = country.or_else(|| city.map(|c| c.country.clone()));
+    let mut country = country.or_else(|| city.map(|c| c.country.clone()));
     if city.is_none() && country.is_none() {
         // "EC1A 1BB", "M33 7XS": a UK postcode places the job on its own.
         if let Some(postcode) = segments.iter().find_map(|s| uk_postcode(s)) {
@@ -311,6 +355,20 @@ fn resolve(segments: &[String], raw: &str, taxonomy: &Taxonomy) -> JobLocation {
                 raw: raw.to_owned(),
             };
         }
+        // "ul. Zbożowa 4, 70-653 Stettin": a postcode of a shape one country uses;
+        // "Koblenz": a town only one country has.
+        country = segments
+            .iter()
+            .find_map(|s| postcode_country(s))
+            .or_else(|| segments.iter().find_map(|s| town_country(s)))
+            .map(str::to_owned);
+    }
+    // "Friedrichstraße 10, 10117, Deutschland": a postcode read with its country.
+    if city.is_none()
+        && !elsewhere
+        && let Some(code) = &country
+    {
+        city = segments.iter().find_map(|s| postcode_city(s, code, taxonomy));
     }
     JobLocation {
         city: city.map(|c| c.slug.clone()),

@@ -44,6 +44,10 @@ fn local_spellings_and_city_country_pairs_find_the_taxonomy_city() {
         ("Amsterdam, Netherlands", "amsterdam", "NL"),
         ("ZÃ¼rich", "zurich", "CH"),
         ("Munich, DE", "munich", "DE"),
+        ("Warszawa, mazowieckie, Polska", "warsaw", "PL"),
+        ("München, Bayern, Allemagne", "munich", "DE"),
+        ("Londyn, Wielka Brytania", "london", "GB"),
+        ("Bruselas, Bélgica", "brussels", "BE"),
     ] {
         assert_eq!(places(&[raw]), one(Some(city), Some(country)), "{raw}");
     }
@@ -55,10 +59,135 @@ fn places_outside_the_taxonomy_keep_their_country_or_stay_unknown() {
     assert_eq!(places(&["San Francisco, CA"]), one(None, Some("US")));
     assert_eq!(places(&["Ontario, CAN"]), one(None, Some("CA")));
     assert_eq!(places(&["Cologne, DE"]), one(None, Some("DE")));
+    assert_eq!(
+        places(&["Köln, Nordrhein-Westfalen, Niemcy"]),
+        one(None, Some("DE"))
+    );
+    assert_eq!(
+        places(&["Lyon, Auvergne-Rhône-Alpes, Francia"]),
+        one(None, Some("FR"))
+    );
     assert_eq!(places(&["Chicago, IL"]), one(None, None));
-    assert_eq!(places(&["Buxtehude"]), one(None, None));
+    assert_eq!(places(&["Ober-Nirgendwo"]), one(None, None));
     assert_eq!(places(&["Londonderry, New Hampshire"]), one(None, None));
-    assert_eq!(placed(&["Buxtehude"]).locations[0].raw, "Buxtehude");
+    assert_eq!(placed(&["Ober-Nirgendwo"]).locations[0].raw, "Ober-Nirgendwo");
+}
+
+#[test]
+fn districts_suburbs_and_arrondissements_are_their_city() {
+    for (raw, city, country) in [
+        ("Berlin-Kreuzberg", "berlin", "DE"),
+        ("Berlin Mitte", "berlin", "DE"),
+        ("Kreuzberg", "berlin", "DE"),
+        ("München-Schwabing", "munich", "DE"),
+        ("St. Pauli", "hamburg", "DE"),
+        ("Paris 8e", "paris", "FR"),
+        ("Paris 08", "paris", "FR"),
+        ("Paris 1er arrondissement", "paris", "FR"),
+        ("75008 Paris", "paris", "FR"),
+        ("La Défense", "paris", "FR"),
+        ("Levallois-Perret, Hauts-de-Seine, FR", "paris", "FR"),
+        ("92300 Levallois Perret", "paris", "FR"),
+        (
+            "Montreuil, Bobigny, Seine-Saint-Denis, Ile-de-France, France",
+            "paris",
+            "FR",
+        ),
+        ("Val-de-Marne, Ile-de-France", "paris", "FR"),
+        ("Canary Wharf", "london", "GB"),
+        ("Croydon", "london", "GB"),
+        ("London EC2", "london", "GB"),
+        ("Didsbury", "manchester", "GB"),
+        ("1010 Wien", "vienna", "AT"),
+        ("Wien 3., Landstraße", "vienna", "AT"),
+        ("Praha 5", "prague", "CZ"),
+        ("Dublin 2", "dublin", "IE"),
+        ("Ixelles, Belgium", "brussels", "BE"),
+        ("Amsterdam-Zuidoost", "amsterdam", "NL"),
+        ("Milano Centrale", "milan", "IT"),
+        ("Berlin HQ", "berlin", "DE"),
+    ] {
+        assert_eq!(places(&[raw]), one(Some(city), Some(country)), "{raw}");
+    }
+}
+
+#[test]
+fn suburbs_and_regions_around_a_city_and_namesakes_elsewhere_are_not_the_city() {
+    for (raw, country) in [
+        ("Ile-de-France, France", Some("FR")),
+        ("Yvelines, Ile-de-France, France", Some("FR")),
+        ("Essonne", None),
+        ("Paris-Saclay", None),
+        ("Montreuil, Pas-de-Calais, Hauts-de-France, France", Some("FR")),
+        ("Saint-Denis, La Réunion", None),
+        ("12529 Schönefeld", None),
+        ("Berlin-Schönefeld", None),
+        ("London Gatwick", None),
+        ("Amstelveen", Some("NL")),
+        ("Croydon, Victoria, Australia", Some("AU")),
+        ("Greenwich, CT", Some("US")),
+    ] {
+        assert_eq!(places(&[raw]), one(None, country), "{raw}");
+    }
+}
+
+#[test]
+fn postcodes_place_an_address_with_their_country() {
+    assert_eq!(
+        places(&["ul. Przykładowa 4, 70-653 Nowe Przykładowo"]),
+        one(None, Some("PL")),
+        "NN-NNN is Polish"
+    );
+    assert_eq!(
+        places(&["Musterweg 3, 10117, Deutschland"]),
+        one(Some("berlin"), Some("DE"))
+    );
+    assert_eq!(
+        places(&["Voorbeeldstraat 1, 1015 BS"]),
+        one(Some("amsterdam"), Some("NL"))
+    );
+    assert_eq!(places(&["10117"]), one(None, None), "five digits say no country");
+}
+
+#[test]
+fn towns_named_without_a_country_get_the_one_country_that_has_them() {
+    assert_eq!(places(&["Koblenz"]), one(None, Some("DE")));
+    assert_eq!(places(&["Frankfurt am Main"]), one(None, Some("DE")));
+    assert_eq!(places(&["Graz"]), one(None, Some("AT")));
+    assert_eq!(places(&["Halifax"]), one(None, None), "in England and in Canada");
+}
+
+#[test]
+fn a_board_of_one_country_places_its_towns_but_adds_no_place() {
+    let taxonomy = Taxonomy::embedded();
+    let on_board = |locations: &[&str], countries: &[&str]| {
+        let raw = RawPosting {
+            locations: locations.iter().map(|l| (*l).to_owned()).collect(),
+            countries: countries.iter().map(|c| (*c).to_owned()).collect(),
+            board_country: Some("DE".into()),
+            ..RawPosting::default()
+        };
+        place(&raw, "Analyst", taxonomy)
+            .locations
+            .into_iter()
+            .map(|l| (l.city, l.country))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(on_board(&["Kleinwaldingen"], &[]), one(None, Some("DE")));
+    assert_eq!(
+        on_board(&["Kleinwaldingen", "Oberwaldingen"], &[]).len(),
+        2,
+        "two towns stay two places"
+    );
+    assert_eq!(
+        on_board(&["Graz"], &[]),
+        one(None, Some("AT")),
+        "a known town says its own country"
+    );
+    assert_eq!(on_board(&["Kleinwaldingen"], &["Austria"]), one(None, Some("AT")));
+    assert_eq!(on_board(&["Remote"], &[]), vec![]);
+    assert_eq!(on_board(&[], &[]), vec![]);
+    assert_eq!(on_board(&["EMEA"], &[]), one(None, None), "a region is no town");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! empty) rather than guessing.
 
 mod career;
+mod city_part;
 mod cues;
 mod deadline;
 mod employment;
@@ -21,7 +22,9 @@ mod plain_html_tests;
 mod postcode;
 mod region;
 mod salary;
+mod stated_place;
 mod text;
+mod towns;
 mod visa;
 mod words;
 
@@ -61,7 +64,7 @@ pub enum Rejected {
 
 /// Bump when `normalize` reads the same posting differently, so that every posting is
 /// normalized afresh on its board's next scrape rather than skipped as unchanged.
-const NORMALIZATION_REVISION: u32 = 4;
+const NORMALIZATION_REVISION: u32 = 5;
 
 /// A stable hash of what a board sent for one posting and of what reads it (this
 /// crate's version, [`NORMALIZATION_REVISION`] and the taxonomy). A re-scrape that
@@ -86,6 +89,7 @@ pub fn posting_hash(raw: &RawPosting, taxonomy: &Taxonomy) -> String {
         apply_url,
         locations,
         countries,
+        board_country,
         remote,
         workplace,
         department,
@@ -107,6 +111,7 @@ pub fn posting_hash(raw: &RawPosting, taxonomy: &Taxonomy) -> String {
     hash.texts(countries);
     hash.tag(remote.map_or(0, |remote| 1 + u8::from(remote)));
     for text in [
+        board_country,
         workplace,
         department,
         employment_type,
@@ -200,7 +205,8 @@ pub fn normalize(raw: &RawPosting, taxonomy: &Taxonomy, now: OffsetDateTime) -> 
         url,
     } = identity(raw)?;
     let description = text::describe(raw.description_html.as_deref(), raw.description_text.as_deref());
-    let placement = location::place(raw, &title, taxonomy);
+    let mut placement = location::place(raw, &title, taxonomy);
+    stated_place::add_stated_city(&mut placement.locations, &title, &description.text, taxonomy);
     let department = raw.department.as_deref().map(one_line).filter(|d| !d.is_empty());
     let employment_type = employment::employment_type(raw.employment_type.as_deref(), &title);
 

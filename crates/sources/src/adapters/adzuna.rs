@@ -75,12 +75,34 @@ fn next_page(ctx: &Ctx, root: &Value, on_page: usize) -> Option<Url> {
     Some(url)
 }
 
+/// The board's place name followed by the areas of `location.area` it leaves out, most
+/// specific first: "Montreuil, Bobigny" is in "Seine-Saint-Denis, Ile-de-France,
+/// France", and the department says whether a commune is one of our cities' suburbs.
+fn place(job: &Value) -> Option<String> {
+    let display = text(job, "/location/display_name");
+    let mut names: Vec<String> = display
+        .iter()
+        .flat_map(|d| d.split(','))
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    for area in json::texts(job, "/location/area", None).into_iter().rev() {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(area.trim())) {
+            names.push(area.trim().to_owned());
+        }
+    }
+    (!names.is_empty()).then(|| names.join(", ")).or(display)
+}
+
 fn read(ctx: &Ctx, job: &Value) -> Result<jobping_core::RawPosting, String> {
     let mut p = ctx.posting(required(job, "/id", "id")?, required(job, "/title", "title")?);
     p.company = text(job, "/company/display_name").unwrap_or_default();
     p.url = text(job, "/redirect_url").unwrap_or_default();
-    push_unique(&mut p.locations, text(job, "/location/display_name"));
+    push_unique(&mut p.locations, place(job));
     push_unique(&mut p.countries, text(job, "/location/area/0"));
+    // Each search covers the one country of its board ("gb", "fr").
+    p.board_country = Some(ctx.board.trim().to_ascii_uppercase())
+        .filter(|c| c.len() == 2 && c.chars().all(|c| c.is_ascii_alphabetic()));
     p.employment_type = {
         let parts: Vec<String> = ["/contract_time", "/contract_type"]
             .iter()

@@ -27,6 +27,8 @@ fn read(ctx: &Ctx, job: &Value) -> Result<jobping_core::RawPosting, String> {
     p.company = text(job, "/company_name").unwrap_or_default();
     p.url = text(job, "/url").unwrap_or_default();
     push_unique(&mut p.locations, text(job, "/location"));
+    // A German board: a town it names without a country is in Germany.
+    p.board_country = Some("DE".to_owned());
     p.remote = boolean(job, "/remote");
     p.employment_type = {
         let types = json::texts(job, "/job_types", None);

@@ -52,6 +52,8 @@ fn read(ctx: &Ctx, job: &Value) -> Result<jobping_core::RawPosting, String> {
     p.company = text(job, "/employerName").unwrap_or_default();
     p.url = text(job, "/jobUrl").unwrap_or_default();
     push_unique(&mut p.locations, text(job, "/locationName"));
+    // Reed lists jobs in the United Kingdom only.
+    p.board_country = Some("GB".to_owned());
     p.description_html = raw(job, "/jobDescription");
     p.posted_at = text(job, "/date").and_then(|s| dates::day_month_year(&s));
     p.valid_through = text(job, "/expirationDate").and_then(|s| dates::day_month_year(&s));

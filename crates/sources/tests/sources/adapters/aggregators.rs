@@ -22,6 +22,7 @@ fn remoteok_keeps_mojibake_as_given_and_reads_zero_salaries_as_unknown() {
     let page = page_of(SourceKind::RemoteOk, "", "api.json", "https://remoteok.com/api");
     let job = posting(&page, "1200001");
     assert_eq!(job.locations, strings(&["KrakÃ³w, Poland"]));
+    assert_eq!(job.board_country, None, "a remote board covers no one country");
     assert_eq!(job.salary, None);
     assert_eq!(job.remote, Some(true));
     assert_eq!(job.posted_at.map(|t| t.unix_timestamp()), Some(1_789_990_000));
@@ -48,6 +49,7 @@ fn arbeitnow_follows_links_next_on_the_configured_host() {
     let job = posting(&page, "pflichtpraktikum-ux-research-muenchen-310001");
     assert_eq!(job.company, "Isar Mobility");
     assert_eq!(job.locations, strings(&["München"]));
+    assert_eq!(job.board_country.as_deref(), Some("DE"));
     assert_eq!(job.employment_type.as_deref(), Some("Internship / Trainee"));
     assert_eq!(job.remote, Some(false));
     assert_eq!(job.posted_at.map(|t| t.unix_timestamp()), Some(1_790_100_000));
@@ -129,7 +131,16 @@ fn adzuna_drops_a_predicted_salary_and_keeps_a_stated_one() {
     let salary = stated.salary.as_ref().expect("a stated salary");
     assert_eq!((salary.min, salary.max), (Some(27000.0), Some(30000.0)));
     assert_eq!(stated.company, "Mersey Analytics Ltd");
-    assert_eq!(stated.locations, strings(&["Manchester, Greater Manchester"]));
+    assert_eq!(
+        stated.locations,
+        strings(&["Manchester, Greater Manchester, North West England, UK"]),
+        "the board's name, then the areas it leaves out"
+    );
+    assert_eq!(
+        stated.board_country.as_deref(),
+        Some("GB"),
+        "a search of one country"
+    );
     assert_eq!(stated.employment_type.as_deref(), Some("full_time, permanent"));
     assert_eq!(stated.posted_at, Some(at(2026, 10, 10, 11, 13, 4, 0)));
     assert_eq!(
@@ -160,6 +171,7 @@ fn reed_reads_day_month_year_dates_and_pages_by_results_to_skip() {
     let job = posting(&page, "53000001");
     assert_eq!(job.company, "Clyde & Forth Accountants");
     assert_eq!(job.locations, strings(&["G11AA"]));
+    assert_eq!(job.board_country.as_deref(), Some("GB"));
     assert_eq!(job.posted_at, Some(at(2026, 10, 12, 0, 0, 0, 0)));
     assert_eq!(job.valid_through, Some(at(2026, 11, 30, 0, 0, 0, 0)));
     let salary = job.salary.as_ref().expect("a salary");
