@@ -11,6 +11,7 @@ use super::postcode::uk_postcode;
 use super::region::{Region, region, subdivision_country};
 use super::text::collapse_spaces;
 use super::towns::town_country;
+use super::work_mode::{Said, work_mode};
 use crate::posting::RawPosting;
 use crate::taxonomy::Taxonomy;
 use crate::{JobLocation, RemoteScope, WorkEnvironment};
@@ -50,9 +51,9 @@ static TITLE_MODE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// Reads the posting's places and way of working. Nothing is guessed: a posting that
+/// Reads the posting's places and way of working (from its description too). Nothing is guessed: a posting that
 /// does not say how the work is done has no work environment.
-pub(crate) fn place(raw: &RawPosting, title: &str, taxonomy: &Taxonomy) -> Placement {
+pub(crate) fn place(raw: &RawPosting, title: &str, description: &str, taxonomy: &Taxonomy) -> Placement {
     let mut hinted: Vec<String> = Vec::new();
     for hint in &raw.countries {
         if let Some(country) = taxonomy.country_named(hint.trim()) {
@@ -68,7 +69,7 @@ pub(crate) fn place(raw: &RawPosting, title: &str, taxonomy: &Taxonomy) -> Place
     let title_part = read_title(title, taxonomy);
 
     let locations = collect_locations(&parts, &hinted, raw, taxonomy);
-    let environment = work_environment(raw, &parts, &title_part);
+    let environment = work_environment(raw, &parts, &title_part, description);
     let remote_scope = match environment {
         Some(WorkEnvironment::Remote) => remote_scope(&parts, &title_part, &hinted, &locations),
         _ => RemoteScope::NotRemote,
@@ -142,20 +143,35 @@ fn collect_locations(
 }
 
 /// The way of working, strongest evidence first: the board's workplace field, a
-/// hybrid note in a location, the remote flag or a remote location, a note in the
-/// title, an on-site note in a location. A board's `remote: false` is often a default,
-/// so it does not overrule a title that says "- Remote (Germany)"; on its own it says
-/// only "not remote", which is not "in an office", so it sets nothing.
-fn work_environment(raw: &RawPosting, parts: &[Part], title: &Part) -> Option<WorkEnvironment> {
+/// hybrid or remote note in a location, what the description plainly says, the remote
+/// flag, a note in the title, an on-site note in a location, and last what the
+/// description says in passing. A remote flag is often a board's blanket default
+/// (every job of a remote-jobs board has it), so a description that plainly says
+/// hybrid or on-site outranks it. A `remote: false` is often a default too, so it does
+/// not overrule a title that says "- Remote (Germany)"; on its own it says only "not
+/// remote", which is not "in an office", so it sets nothing.
+fn work_environment(
+    raw: &RawPosting,
+    parts: &[Part],
+    title: &Part,
+    description: &str,
+) -> Option<WorkEnvironment> {
     let any_mode = |mode: WorkEnvironment| parts.iter().any(|p| p.mode == Some(mode)).then_some(mode);
-    raw.workplace
+    let board = raw
+        .workplace
         .as_deref()
         .and_then(workplace)
         .or(any_mode(WorkEnvironment::Hybrid))
+        .or(any_mode(WorkEnvironment::Remote));
+    if board.is_some() {
+        return board;
+    }
+    let said = work_mode(description);
+    said.and_then(Said::plainly)
         .or((raw.remote == Some(true)).then_some(WorkEnvironment::Remote))
-        .or(any_mode(WorkEnvironment::Remote))
         .or(title.mode)
         .or(any_mode(WorkEnvironment::Office))
+        .or(said.map(Said::mode))
 }
 
 /// For a remote job: countries named by regions, hints and the locations themselves;

@@ -10,7 +10,7 @@ fn placed(locations: &[&str]) -> Placement {
         locations: locations.iter().map(|l| (*l).to_owned()).collect(),
         ..RawPosting::default()
     };
-    place(&raw, "Analyst", Taxonomy::embedded())
+    place(&raw, "Analyst", "", Taxonomy::embedded())
 }
 
 /// (city, country) of each location.
@@ -167,7 +167,7 @@ fn a_board_of_one_country_places_its_towns_but_adds_no_place() {
             board_country: Some("DE".into()),
             ..RawPosting::default()
         };
-        place(&raw, "Analyst", taxonomy)
+        place(&raw, "Analyst", "", taxonomy)
             .locations
             .into_iter()
             .map(|l| (l.city, l.country))
@@ -292,17 +292,22 @@ fn board_flags_and_hints_outrank_guesses_from_words() {
         countries: countries.iter().map(|c| (*c).to_owned()).collect(),
         ..RawPosting::default()
     };
-    let ashby = place(&raw(Some(true), Some("Hybrid"), &[]), "Analyst", taxonomy);
+    let ashby = place(&raw(Some(true), Some("Hybrid"), &[]), "Analyst", "", taxonomy);
     assert_eq!(
         ashby.work_environment,
         Some(WorkEnvironment::Hybrid),
         "a workplace field beats the remote flag"
     );
-    let lever = place(&raw(None, Some("remote"), &[]), "Analyst", taxonomy);
+    let lever = place(&raw(None, Some("remote"), &[]), "Analyst", "", taxonomy);
     assert_eq!(lever.remote_scope, RemoteScope::Countries(vec!["NL".into()]));
-    let onsite = place(&raw(None, Some("onsite"), &[]), "Analyst", taxonomy);
+    let onsite = place(&raw(None, Some("onsite"), &[]), "Analyst", "", taxonomy);
     assert_eq!(onsite.work_environment, Some(WorkEnvironment::Office));
-    let unspecified = place(&raw(Some(false), Some("unspecified"), &[]), "Analyst", taxonomy);
+    let unspecified = place(
+        &raw(Some(false), Some("unspecified"), &[]),
+        "Analyst",
+        "",
+        taxonomy,
+    );
     assert_eq!(
         unspecified.work_environment, None,
         "'not remote' alone does not say office"
@@ -310,6 +315,7 @@ fn board_flags_and_hints_outrank_guesses_from_words() {
     let titled = place(
         &raw(Some(false), None, &[]),
         "Project Manager - Remote (Germany)",
+        "",
         taxonomy,
     );
     assert_eq!(
@@ -323,7 +329,7 @@ fn board_flags_and_hints_outrank_guesses_from_words() {
         countries: vec!["Austria".into(), "Germany".into(), "Switzerland".into()],
         ..RawPosting::default()
     };
-    let placement = place(&himalayas, "Inside Sales Manager (m/w/d)", taxonomy);
+    let placement = place(&himalayas, "Inside Sales Manager (m/w/d)", "", taxonomy);
     assert_eq!(
         placement.remote_scope,
         RemoteScope::Countries(vec!["AT".into(), "DE".into(), "CH".into()])
@@ -336,7 +342,7 @@ fn board_flags_and_hints_outrank_guesses_from_words() {
         ..RawPosting::default()
     };
     assert_eq!(
-        place(&arbeitnow, "Analyst", taxonomy).locations[0]
+        place(&arbeitnow, "Analyst", "", taxonomy).locations[0]
             .country
             .as_deref(),
         Some("DE")
@@ -346,7 +352,7 @@ fn board_flags_and_hints_outrank_guesses_from_words() {
 #[test]
 fn remote_notes_in_titles_count_only_after_a_separator() {
     let taxonomy = Taxonomy::embedded();
-    let env = |title: &str| place(&RawPosting::default(), title, taxonomy).work_environment;
+    let env = |title: &str| place(&RawPosting::default(), title, "", taxonomy).work_environment;
     assert_eq!(
         env("Pflichtpraktikum Marketing - Digital Health (m/f/x) - remote"),
         Some(WorkEnvironment::Remote)
@@ -364,6 +370,7 @@ fn remote_notes_in_titles_count_only_after_a_separator() {
     let emea = place(
         &RawPosting::default(),
         "Senior Software Engineer, Storage - EMEA Remote",
+        "",
         taxonomy,
     );
     assert!(matches!(emea.remote_scope, RemoteScope::Countries(ref c) if c.contains(&"FR".to_owned())));

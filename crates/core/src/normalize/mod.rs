@@ -27,6 +27,10 @@ mod text;
 mod towns;
 mod visa;
 mod words;
+mod work_mode;
+mod work_mode_phrases;
+#[cfg(test)]
+mod work_mode_tests;
 
 #[cfg(test)]
 mod level_tests;
@@ -205,7 +209,7 @@ pub fn normalize(raw: &RawPosting, taxonomy: &Taxonomy, now: OffsetDateTime) -> 
         url,
     } = identity(raw)?;
     let description = text::describe(raw.description_html.as_deref(), raw.description_text.as_deref());
-    let mut placement = location::place(raw, &title, taxonomy);
+    let mut placement = location::place(raw, &title, &description.text, taxonomy);
     stated_place::add_stated_city(&mut placement.locations, &title, &description.text, taxonomy);
     let department = raw.department.as_deref().map(one_line).filter(|d| !d.is_empty());
     let employment_type = employment::employment_type(raw.employment_type.as_deref(), &title);

@@ -33,7 +33,7 @@ fn read(ctx: &Ctx, job: &Value) -> Result<jobping_core::RawPosting, String> {
     }
     p.department = json::texts(job, "/departments", Some("name")).into_iter().next();
     p.employment_type = metadata(job, "Employment Type");
-    p.workplace = metadata(job, "Location Type");
+    p.workplace = WORKPLACE_FIELDS.iter().find_map(|name| metadata(job, name));
     p.description_html = raw(job, "/content");
     p.posted_at = text(job, "/first_published").and_then(|s| dates::parse(&s));
     p.valid_through = text(job, "/application_deadline").and_then(|s| dates::parse(&s));
@@ -41,12 +41,27 @@ fn read(ctx: &Ctx, job: &Value) -> Result<jobping_core::RawPosting, String> {
     Ok(p)
 }
 
-/// A custom field's value by its name; values may be text, lists or null.
+/// Names companies give the custom field that says how a job is worked: Greenhouse
+/// has no field of its own for it, so each board names its own.
+const WORKPLACE_FIELDS: &[&str] = &[
+    "Location Type",
+    "Workplace Type",
+    "Workplace",
+    "Work Location Type",
+    "Remote Type",
+    "Remote Status",
+    "Work Arrangement",
+    "Work Model",
+];
+
+/// A custom field's value by its name, in any case; values may be text, lists or null.
 fn metadata(job: &Value, name: &str) -> Option<String> {
     let fields = job.get("metadata")?.as_array()?;
-    let field = fields
-        .iter()
-        .find(|f| f.get("name").and_then(Value::as_str) == Some(name))?;
+    let field = fields.iter().find(|f| {
+        f.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
+    })?;
     let values = json::texts(field, "/value", None);
     (!values.is_empty()).then(|| values.join(", "))
 }

@@ -62,12 +62,19 @@ fn read(ctx: &Ctx, offer: &Value) -> Result<jobping_core::RawPosting, String> {
     Ok(p)
 }
 
-/// Recruitee's three flags, named as it names them.
+/// Recruitee's three flags are the ways of working an offer accepts, several at once: a
+/// job open to full remote work (`remote`, with or without `hybrid`) is remote; one
+/// that also wants people on site, or is `hybrid`, is a mix; `on_site` alone is the
+/// office.
 fn workplace(offer: &Value) -> Option<String> {
-    ["hybrid", "remote", "on_site"]
-        .into_iter()
-        .find(|flag| boolean(offer, &format!("/{flag}")) == Some(true))
-        .map(str::to_owned)
+    let flag = |name: &str| boolean(offer, &format!("/{name}")) == Some(true);
+    let workplace = match (flag("remote"), flag("hybrid"), flag("on_site")) {
+        (true, _, false) => "remote",
+        (true, _, true) | (false, true, _) => "hybrid",
+        (false, false, true) => "on_site",
+        (false, false, false) => return None,
+    };
+    Some(workplace.to_owned())
 }
 
 fn join(a: Option<String>, b: Option<String>) -> Option<String> {

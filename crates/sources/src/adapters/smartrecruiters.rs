@@ -38,9 +38,7 @@ fn read(ctx: &Ctx, job: &Value) -> Result<jobping_core::RawPosting, String> {
     );
     push_unique(&mut p.countries, text(job, "/location/country"));
     p.remote = boolean(job, "/location/remote");
-    if boolean(job, "/location/hybrid") == Some(true) {
-        p.workplace = Some("hybrid".to_owned());
-    }
+    p.workplace = workplace(job);
     p.department = text(job, "/department/label");
     p.employment_type = text(job, "/typeOfEmployment/label");
     p.seniority = text(job, "/experienceLevel/label").or_else(|| text(job, "/experienceLevel/id"));
@@ -49,6 +47,19 @@ fn read(ctx: &Ctx, job: &Value) -> Result<jobping_core::RawPosting, String> {
     p.posted_at = text(job, "/releasedDate").and_then(|s| dates::parse(&s));
     p.language = text(job, "/language/code");
     Ok(p)
+}
+
+/// The location's `remote` and `hybrid` flags: SmartRecruiters asks for one of on-site,
+/// hybrid or remote, so both flags false is on-site. An older payload without the
+/// `hybrid` flag says only "remote" or "not remote", which is not "on-site".
+fn workplace(job: &Value) -> Option<String> {
+    let workplace = match (boolean(job, "/location/remote"), boolean(job, "/location/hybrid")) {
+        (_, Some(true)) => "hybrid",
+        (Some(true), _) => "remote",
+        (Some(false), Some(false)) => "onsite",
+        _ => return None,
+    };
+    Some(workplace.to_owned())
 }
 
 fn city_country(job: &Value) -> Option<String> {

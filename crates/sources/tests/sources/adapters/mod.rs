@@ -8,6 +8,7 @@ mod feeds;
 mod properties;
 mod requests;
 mod teamtailor;
+mod workplaces;
 
 use jobping_core::RawPosting;
 use jobping_sources::adapters::{Page, SourceKind, parse};
